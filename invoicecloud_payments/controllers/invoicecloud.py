@@ -1,0 +1,152 @@
+import logging
+import re
+
+from odoo import fields, http
+from odoo.http import content_disposition, request
+
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..const import (
+    CUSTOMER_MOVE_TYPES,
+    HISTORY_FILTERS,
+    HISTORY_PAGE_SIZE,
+    HISTORY_PREFIX,
+    OPEN_PAYMENT_STATES,
+    PAID_PAYMENT_STATES,
+    REMARK_MAX_LENGTH,
+    ROUTE_PREFIX,
+)
+
+# Pages opened by a secret link: the secret must not leak through a Referer header, a shared
+# cache or a crawler.
+SECURITY_HEADERS = {
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+    'X-Robots-Tag': 'noindex, nofollow',
+}
+REMARK_RESULTS = ('sent', 'empty', 'too_long', 'wait')
+
+
+class RedactTokensFilter(logging.Filter):
+    """Hide the token of Invoicecloud paths in the HTTP access log (werkzeug logs the path)."""
+
+    _token_re = re.compile(re.escape(ROUTE_PREFIX) + r'/(history/)?[^/\s?"]+')
+
+    def filter(self, record):
+        if isinstance(record.args, tuple) and any(ROUTE_PREFIX in str(arg) for arg in record.args):
+            record.args = tuple(self._token_re.sub(self._redact, str(arg)) for arg in record.args)
+        if ROUTE_PREFIX in str(record.msg):
+            record.msg = self._token_re.sub(self._redact, str(record.msg))
+        return True
+
+    @staticmethod
+    def _redact(match):
+        return f"{ROUTE_PREFIX}/{match.group(1) or ''}<token>"
+
+
+for _logger_name in ('werkzeug', 'odoo.http'):
+    _access_logger = logging.getLogger(_logger_name)
+    if not any(isinstance(f, RedactTokensFilter) for f in _access_logger.filters):
+        _access_logger.addFilter(RedactTokensFilter())
+
+
+class InvoicecloudController(http.Controller):
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _render_page(self, template, values, partner):
+        if partner.lang:
+            request.update_context(lang=partner.lang)
+        response = request.render(template, values)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    def _invoice_from_token(self, token):
+        invoice_sudo = request.env['account.move']._invoicecloud_from_token(token)
+        # Only what the customer received: posted, or cancelled after posting. A document put back
+        # to draft is being edited and is not shown until it is posted again.
+        if not invoice_sudo or invoice_sudo.move_type not in CUSTOMER_MOVE_TYPES or invoice_sudo.state == 'draft':
+            raise request.not_found()
+        return invoice_sudo
+
+    # --- invoice ----------------------------------------------------------------------------
+
+    @http.route(f'{ROUTE_PREFIX}/<string:token>', type='http', auth='public', methods=['GET'], sitemap=False)
+    def invoicecloud_invoice(self, token, remark=None, **kwargs):
+        invoice_sudo = self._invoice_from_token(token)
+        partner_sudo = invoice_sudo.commercial_partner_id
+        values = {
+            'invoice': invoice_sudo,
+            'token': token,
+            'status': invoice_sudo._invoicecloud_status(),
+            'history_url': f'{HISTORY_PREFIX}/{partner_sudo.invoicecloud_token}',
+            'remark_result': remark if remark in REMARK_RESULTS else None,
+            'remark_max_length': REMARK_MAX_LENGTH,
+            'res_company': invoice_sudo.company_id,
+        }
+        return self._render_page('invoicecloud_payments.invoice_page', values, invoice_sudo.partner_id)
+
+    @http.route(f'{ROUTE_PREFIX}/<string:token>/pdf', type='http', auth='public', methods=['GET'], sitemap=False)
+    def invoicecloud_invoice_pdf(self, token, **kwargs):
+        invoice_sudo = self._invoice_from_token(token)
+        content, filename = invoice_sudo._invoicecloud_pdf()
+        headers = {
+            **SECURITY_HEADERS,
+            'Content-Type': 'application/pdf',
+            'Content-Length': len(content),
+            'Content-Disposition': content_disposition(filename),
+        }
+        return request.make_response(content, headers=list(headers.items()))
+
+    @http.route(f'{ROUTE_PREFIX}/<string:token>/remark', type='http', auth='public', methods=['POST'], sitemap=False)
+    def invoicecloud_invoice_remark(self, token, remark='', **kwargs):
+        invoice_sudo = self._invoice_from_token(token)
+        result = invoice_sudo._invoicecloud_post_remark(str(remark))
+        return request.redirect(f'{ROUTE_PREFIX}/{token}?remark={result}#remark', local=True)
+
+    # --- history ----------------------------------------------------------------------------
+
+    @http.route(
+        [f'{HISTORY_PREFIX}/<string:token>', f'{HISTORY_PREFIX}/<string:token>/page/<int:page>'],
+        type='http',
+        auth='public',
+        methods=['GET'],
+        sitemap=False,
+    )
+    def invoicecloud_history(self, token, page=1, state='all', **kwargs):
+        partner_sudo = request.env['res.partner']._invoicecloud_from_token(token)
+        if not partner_sudo:
+            raise request.not_found()
+        state = state if state in HISTORY_FILTERS else 'all'
+        Move = request.env['account.move'].sudo()
+        domain = partner_sudo._invoicecloud_history_domain() + self._history_filter_domain(state)
+        pager = portal_pager(
+            url=f'{HISTORY_PREFIX}/{token}',
+            url_args={'state': state},
+            total=Move.search_count(domain),
+            page=page,
+            step=HISTORY_PAGE_SIZE,
+        )
+        invoices_sudo = Move.search(
+            domain,
+            order='invoice_date desc, id desc',
+            limit=HISTORY_PAGE_SIZE,
+            offset=pager['offset'],
+        )
+        values = {
+            'partner': partner_sudo,
+            'invoices': invoices_sudo,
+            'totals': partner_sudo._invoicecloud_totals(),
+            'pager': pager,
+            'state': state,
+            'token': token,
+            'today': fields.Date.context_today(partner_sudo),
+        }
+        return self._render_page('invoicecloud_payments.history_page', values, partner_sudo)
+
+    @staticmethod
+    def _history_filter_domain(state):
+        if state == 'open':
+            return [('state', '=', 'posted'), ('payment_state', 'in', OPEN_PAYMENT_STATES)]
+        if state == 'paid':
+            return [('payment_state', 'in', PAID_PAYMENT_STATES)]
+        return []

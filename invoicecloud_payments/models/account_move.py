@@ -1,0 +1,164 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import plaintext2html
+
+from .. import utils
+from ..const import (
+    CUSTOMER_MOVE_TYPES,
+    OPEN_PAYMENT_STATES,
+    PAID_PAYMENT_STATES,
+    REMARK_MAX_LENGTH,
+    REMARK_RATE_LIMIT,
+    REMARK_RATE_WINDOW_MINUTES,
+    ROUTE_PREFIX,
+)
+
+
+class AccountMove(models.Model):
+    _name = 'account.move'
+    _inherit = ['account.move', 'invoicecloud.token.mixin']
+
+    invoicecloud_token = fields.Char(string="Portal Payment Token")
+    invoicecloud_url = fields.Char(
+        string="Invoicecloud Link",
+        compute='_compute_invoicecloud_url',
+        groups='account.group_account_invoice',
+        help="The page where the customer reads, questions and pays this invoice, without a login.",
+    )
+
+    @api.depends('invoicecloud_token')
+    def _compute_invoicecloud_url(self):
+        for move in self:
+            move.invoicecloud_url = move._invoicecloud_url()
+
+    # --- tokens -----------------------------------------------------------------------------
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        customer_docs = posted.filtered(lambda m: m.move_type in CUSTOMER_MOVE_TYPES)
+        customer_docs._invoicecloud_ensure_tokens()
+        return posted
+
+    def _invoicecloud_ensure_tokens(self):
+        """Give a token to these documents and to their customers, where missing."""
+        moves_sudo = self.sudo()
+        self._invoicecloud_assign_tokens(moves_sudo.filtered(lambda m: not m.invoicecloud_token).ids)
+        partners_sudo = moves_sudo.commercial_partner_id.filtered(lambda p: not p.invoicecloud_token)
+        self.env['res.partner']._invoicecloud_assign_tokens(partners_sudo.ids)
+
+    def _invoicecloud_url(self):
+        self.ensure_one()
+        token = self.sudo().invoicecloud_token
+        return token and f"{self.get_base_url()}{ROUTE_PREFIX}/{token}"
+
+    def action_invoicecloud_reset_token(self):
+        self.ensure_one()
+        self._invoicecloud_reset_token()
+
+    # --- #LINK ------------------------------------------------------------------------------
+
+    def _invoicecloud_expand_shortcode(self, text, html):
+        """Turn #LINK in `text` into this invoice's link, in its customer's language."""
+        self.ensure_one()
+        if not text or utils.SHORTCODE_RE.search(str(text)) is None:
+            return text
+        url = self._invoicecloud_url()
+        if not url:  # a draft has no page yet: leave the text as the user wrote it
+            return text
+        if not html:
+            return utils.expand_shortcode_text(text, url)
+        lang = self.partner_id.lang or self.env.lang
+        label = self.with_context(lang=lang).env._("pay your invoice online")
+        return utils.expand_shortcode_html(text, url, label)
+
+    def message_post(self, **kwargs):
+        # Covers text typed into the send wizard or the composer after the template rendered.
+        if len(self) == 1 and self.move_type in CUSTOMER_MOVE_TYPES and kwargs.get('body'):
+            body = kwargs['body']
+            kwargs['body'] = self._invoicecloud_expand_shortcode(body, html=isinstance(body, Markup))
+        return super().message_post(**kwargs)
+
+    # --- what the customer sees -------------------------------------------------------------
+
+    def _invoicecloud_status(self):
+        """One of paid, open, overdue, partial, cancelled: the status shown to the customer."""
+        self.ensure_one()
+        if self.state == 'cancel':
+            return 'cancelled'
+        if self.payment_state in PAID_PAYMENT_STATES:
+            return 'paid'
+        if self.invoice_date_due and self.invoice_date_due < fields.Date.context_today(self):
+            return 'overdue'
+        if self.payment_state == 'partial':
+            return 'partial'
+        return 'open'
+
+    def _invoicecloud_is_open(self):
+        self.ensure_one()
+        return self.state == 'posted' and self.payment_state in OPEN_PAYMENT_STATES
+
+    def _invoicecloud_pdf(self):
+        """Return (content, filename) of the invoice PDF: the one sent to the customer if any."""
+        self.ensure_one()
+        if self.invoice_pdf_report_id:
+            return self.invoice_pdf_report_id.raw, self.invoice_pdf_report_id.name
+        report = self.partner_id.invoice_template_pdf_report_id or self.env.ref('account.account_invoices')
+        content, _report_type = (
+            self.env['ir.actions.report']
+            .with_company(self.company_id)
+            ._render_qweb_pdf(
+                report.report_name,
+                self.ids,
+            )
+        )
+        return content, self._get_invoice_report_filename(report=report)
+
+    # --- remarks ----------------------------------------------------------------------------
+
+    def _invoicecloud_post_remark(self, remark):
+        """Post the customer's remark in the chatter and ask the responsible to answer.
+
+        :return: 'sent', or why it was not: 'empty', 'too_long', 'wait'.
+        """
+        self.ensure_one()
+        remark = (remark or '').strip()
+        if not remark:
+            return 'empty'
+        if len(remark) > REMARK_MAX_LENGTH:
+            return 'too_long'
+        author = self.partner_id
+        since = fields.Datetime.now() - timedelta(minutes=REMARK_RATE_WINDOW_MINUTES)
+        recent = (
+            self.env['mail.message']
+            .sudo()
+            .search_count(
+                [
+                    ('model', '=', self._name),
+                    ('res_id', '=', self.id),
+                    ('author_id', '=', author.id),
+                    ('message_type', '=', 'comment'),
+                    ('create_date', '>=', since),
+                ],
+                limit=REMARK_RATE_LIMIT,
+            )
+        )
+        if recent >= REMARK_RATE_LIMIT:
+            return 'wait'
+        move_sudo = self.sudo()
+        move_sudo.message_post(
+            body=plaintext2html(remark),
+            author_id=author.id,
+            message_type='comment',
+            subtype_xmlid='mail.mt_comment',
+        )
+        responsible = move_sudo.invoice_user_id or move_sudo.company_id._invoicecloud_remark_user()
+        move_sudo.activity_schedule(
+            'mail.mail_activity_data_todo',
+            summary=self.env._("Answer the customer's remark"),
+            note=plaintext2html(remark),
+            user_id=responsible.id,
+        )
+        return 'sent'

@@ -1,0 +1,34 @@
+from odoo import fields, models
+
+from .. import utils
+from ..const import SHORTCODE
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = 'res.config.settings'
+
+    invoicecloud_remark_user_id = fields.Many2one(
+        related='company_id.invoicecloud_remark_user_id',
+        readonly=False,
+    )
+    invoicecloud_template_has_link = fields.Boolean(compute='_compute_invoicecloud_template_has_link')
+
+    def _compute_invoicecloud_template_has_link(self):
+        template = self.env.ref('account.email_template_edi_invoice', raise_if_not_found=False)
+        has_link = bool(template and SHORTCODE in (template.body_html or ''))
+        for settings in self:
+            settings.invoicecloud_template_has_link = has_link
+
+    def action_invoicecloud_add_link_to_invoice_template(self):
+        """Add a #LINK paragraph to the stock "Invoice: Sending" template, once, in every language.
+
+        The template body is translated as a whole (not term by term), so each installed
+        language gets its own copy of the paragraph.
+        """
+        self.ensure_one()
+        template = self.env.ref('account.email_template_edi_invoice')
+        for lang, _name in self.env['res.lang'].get_installed():
+            template_lang = template.with_context(lang=lang)
+            body = template_lang.body_html
+            if body and SHORTCODE not in body:
+                template_lang.body_html = utils.add_shortcode_paragraph(body)

@@ -1,0 +1,64 @@
+from odoo import api, fields, models
+
+from ..const import CUSTOMER_MOVE_TYPES, HISTORY_PREFIX, OPEN_PAYMENT_STATES
+
+
+class ResPartner(models.Model):
+    _name = 'res.partner'
+    _inherit = ['res.partner', 'invoicecloud.token.mixin']
+
+    invoicecloud_history_url = fields.Char(
+        string="Invoicecloud History Link",
+        compute='_compute_invoicecloud_history_url',
+        groups='account.group_account_invoice',
+        help="The page where this customer sees every invoice and credit note they received.",
+    )
+
+    @api.depends('invoicecloud_token')
+    def _compute_invoicecloud_history_url(self):
+        for partner in self:
+            token = partner.invoicecloud_token
+            partner.invoicecloud_history_url = token and f"{partner.get_base_url()}{HISTORY_PREFIX}/{token}"
+
+    def action_invoicecloud_reset_token(self):
+        self.ensure_one()
+        self._invoicecloud_reset_token()
+
+    # --- history ----------------------------------------------------------------------------
+
+    def _invoicecloud_history_domain(self):
+        """Every customer document this customer received: posted, or cancelled after posting."""
+        self.ensure_one()
+        return [
+            ('commercial_partner_id', '=', self.id),
+            ('move_type', 'in', CUSTOMER_MOVE_TYPES),
+            ('posted_before', '=', True),
+            ('state', 'in', ('posted', 'cancel')),
+        ]
+
+    def _invoicecloud_totals(self):
+        """Amounts due and overdue per currency: [{'currency': res.currency, 'due': x, 'overdue': y}].
+
+        Credit notes lower what is due; two aggregate queries, whatever the size of the history.
+        """
+        self.ensure_one()
+        Move = self.env['account.move'].sudo()
+        open_domain = self._invoicecloud_history_domain() + [
+            ('state', '=', 'posted'),
+            ('payment_state', 'in', OPEN_PAYMENT_STATES),
+        ]
+        overdue_domain = open_domain + [
+            ('move_type', '=', 'out_invoice'),
+            ('invoice_date_due', '<', fields.Date.context_today(self)),
+        ]
+        totals = {}
+        for currency, move_type, residual in Move._read_group(
+            open_domain,
+            ['currency_id', 'move_type'],
+            ['amount_residual:sum'],
+        ):
+            line = totals.setdefault(currency, {'currency': currency, 'due': 0.0, 'overdue': 0.0})
+            line['due'] += -residual if move_type == 'out_refund' else residual
+        for currency, residual in Move._read_group(overdue_domain, ['currency_id'], ['amount_residual:sum']):
+            totals[currency]['overdue'] = residual
+        return list(totals.values())

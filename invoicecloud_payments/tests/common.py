@@ -1,0 +1,54 @@
+import re
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon, AccountTestInvoicingHttpCommon
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class InvoicecloudSetupMixin:
+    """Customers and invoices shared by the Invoicecloud tests."""
+
+    @classmethod
+    def _setup_invoicecloud(cls):
+        cls.customer = cls.partner_a
+        cls.customer.write({'is_company': True, 'email': 'customer@example.com'})
+        cls.contact = cls.env['res.partner'].create(
+            {
+                'name': "Contact of A",
+                'parent_id': cls.customer.id,
+                'email': 'contact@example.com',
+            }
+        )
+        cls.other_customer = cls.partner_b
+        cls.invoice = cls._create_invoice(post=True, partner_id=cls.contact.id)
+
+    @classmethod
+    def _activate_languages(cls, *codes):
+        for code in codes:
+            cls.env['res.lang']._activate_lang(code)
+        cls.env['ir.module.module']._load_module_terms(['invoicecloud_payments', 'account', 'mail'], list(codes))
+
+    @staticmethod
+    def _path(invoice):
+        return f'/invoicecloud/{invoice.invoicecloud_token}'
+
+    @staticmethod
+    def _history_path(partner):
+        return f'/invoicecloud/history/{partner.commercial_partner_id.invoicecloud_token}'
+
+
+class InvoicecloudCase(InvoicecloudSetupMixin, AccountTestInvoicingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_invoicecloud()
+
+
+class InvoicecloudHttpCase(InvoicecloudSetupMixin, AccountTestInvoicingHttpCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_invoicecloud()
+
+    def _csrf_token(self, path):
+        return CSRF_RE.search(self.url_open(path).text).group(1)
