@@ -73,19 +73,25 @@ pg_start() {
     if [ ! -f "$PG_DATA/PG_VERSION" ]; then
         as_pg "$bin/initdb" -D "$PG_DATA" -U "$PG_USER" -A trust -E UTF8 --no-sync >/dev/null
     fi
+    PG_STARTED_HERE=0
     if ! as_pg "$bin/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
+        PG_STARTED_HERE=1
         as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$dir/postgresql.log" -w -o \
             "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1 -c fsync=off \
              -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
             start >/dev/null
     fi
-    export PGHOST=$PG_SOCKET PGPORT=$PG_PORT PGUSER=$PG_USER
+    export PGHOST=$PG_SOCKET PGPORT=$PG_PORT PGUSER=$PG_USER PATH=$bin:$PATH
     PG_BIN=$bin
 }
 
-pg_stop() { as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast stop >/dev/null 2>&1 || true; }
+# Stops the cluster only if this script started it (a demo may be using it).
+pg_stop() {
+    [ "${PG_STARTED_HERE:-0}" = 1 ] || return 0
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast stop >/dev/null 2>&1 || true
+}
 
-drop_db() { "$PG_BIN/dropdb" --if-exists "$1" >/dev/null 2>&1 || true; rm -rf "$STATE/filestore/filestore/$1"; }
+drop_db() { "$PG_BIN/dropdb" --if-exists --force "$1" >/dev/null 2>&1 || true; rm -rf "$STATE/filestore/filestore/$1"; }
 
 # An Odoo configuration for this state folder; extra "key = value" lines as arguments.
 odoo_conf() {

@@ -1,0 +1,22 @@
+import os
+from pathlib import Path
+
+import pytest
+
+OUTPUT = Path(__file__).resolve().parent / 'output'
+
+
+def pytest_collection_modifyitems(config, items):
+    """--quick (setup/test --quick) leaves out the tests marked slow."""
+    if os.environ.get('INVOICECLOUD_QUICK') == '1':
+        items[:] = [item for item in items if not item.get_closest_marker('slow')]
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'slow: browser and benchmark tests, left out by setup/test --quick')
+
+
+@pytest.fixture(scope='session')
+def output_dir():
+    OUTPUT.mkdir(exist_ok=True)
+    return OUTPUT

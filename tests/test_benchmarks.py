@@ -1,0 +1,199 @@
+"""Figures of issue 2, measured against Odoo's own pages in the same run (the machines are noisy).
+
+- Query count and server time of the history page for a customer with 30 and one with 3,000
+  invoices, beside Odoo's /my/invoices for the same customers (logged in as their portal user).
+- Install time of the addon on a database with 20,000 posted invoices, beside its install on an
+  empty one.
+
+Server-side figures come from Odoo's access log, which ends each line with the request's query
+count, query time and remaining time. Results go to tests/output/benchmarks.json.
+"""
+
+import json
+import re
+import statistics
+import time
+
+import pytest
+import requests
+
+from odoo_server import OdooServer
+
+pytestmark = pytest.mark.slow
+
+REQUESTS = 15
+ACCESS_RE = re.compile(r'"GET (?P<path>\S+) HTTP/1.1" 200 - (?P<queries>\d+) (?P<sql>[\d.]+) (?P<other>[\d.]+)')
+
+DATA = """
+import json
+from datetime import timedelta
+from odoo import Command, fields
+from odoo.addons.mail.tests.common import mail_new_test_user
+env['ir.config_parameter'].set_param('web.base.url', %(url)r)
+out = {}
+for size in (30, 3000):
+    partner = env['res.partner'].create({'name': f'Customer {size}', 'is_company': True})
+    user = mail_new_test_user(env, login=f'portal{size}', password=f'portal{size}pass', groups='base.group_portal',
+                              name=f'Contact {size}')
+    user.partner_id.parent_id = partner
+    for start in range(0, size, 500):
+        moves = env['account.move'].create([{
+            'move_type': 'out_invoice', 'partner_id': partner.id,
+            'invoice_date': fields.Date.today() - timedelta(days=size - i),
+            'invoice_line_ids': [Command.create({'name': f'Line {i}', 'price_unit': 10 + i %% 7, 'tax_ids': False})],
+        } for i in range(start, min(size, start + 500))])
+        moves.action_post()
+    out[size] = {'token': partner.invoicecloud_token, 'login': user.login, 'password': f'portal{size}pass'}
+env.cr.commit()
+print('RESULT=' + json.dumps(out))
+"""
+
+
+def _login(session, url, login, password):
+    page = session.get(f'{url}/web/login').text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = session.post(f'{url}/web/login', data={'login': login, 'password': password, 'csrf_token': csrf})
+    assert '/web/login' not in response.url, "portal login failed"
+
+
+def _measure(session, url, path, log, log_path):
+    """Median and p95 of client time, server time and query count for REQUESTS GETs of `path`."""
+    for _ in range(3):  # warm: assets, QWeb, ORM caches
+        assert session.get(url + path).status_code == 200
+    offset = log.stat().st_size
+    client = []
+    for _ in range(REQUESTS):
+        start = time.perf_counter()
+        assert session.get(url + path).status_code == 200
+        client.append(time.perf_counter() - start)
+    time.sleep(0.3)  # the access log is written after the response
+    with log.open() as f:
+        f.seek(offset)
+        lines = [m for m in ACCESS_RE.finditer(f.read()) if m['path'].split('?')[0] == log_path]
+    assert len(lines) == REQUESTS, f"{len(lines)} access log lines for {log_path}"
+    server = [float(m['sql']) + float(m['other']) for m in lines]
+    queries = {int(m['queries']) for m in lines}
+    return {
+        'queries': max(queries),
+        'server_ms_median': round(statistics.median(server) * 1000, 1),
+        'server_ms_p95': round(sorted(server)[int(0.95 * len(server)) - 1] * 1000, 1),
+        'client_ms_median': round(statistics.median(client) * 1000, 1),
+    }
+
+
+@pytest.fixture(scope='module')
+def figures(output_dir):
+    results = {}
+    yield results
+    path = output_dir / 'benchmarks.json'
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    path.write_text(json.dumps({**previous, **results}, indent=2))
+
+
+def test_history_page_queries_do_not_grow_with_history(figures):
+    odoo = OdooServer('bench_history')
+    odoo.create()
+    data = json.loads(re.search(r'^RESULT=(.*)$', odoo.shell(DATA % {'url': 'http://127.0.0.1'}), re.M).group(1))
+    odoo.start()
+    try:
+        rows = {}
+        for size, customer in data.items():
+            ours = _measure(
+                requests.Session(),
+                odoo.url,
+                f"/invoicecloud/history/{customer['token']}",
+                odoo.log,
+                '/invoicecloud/history/<token>',
+            )
+            portal = requests.Session()
+            _login(portal, odoo.url, customer['login'], customer['password'])
+            stock = _measure(portal, odoo.url, '/my/invoices', odoo.log, '/my/invoices')
+            rows[size] = {
+                'invoicecloud_history': ours,
+                'odoo_my_invoices': stock,
+                'server_time_ratio': round(ours['server_ms_median'] / stock['server_ms_median'], 2),
+            }
+    finally:
+        odoo.stop()
+        odoo.drop()
+    figures['history_page'] = rows
+    print('\nhistory page, invoices -> figures')
+    for size, row in rows.items():
+        print(
+            f"  {size:>5}: ours {row['invoicecloud_history']}  /my/invoices {row['odoo_my_invoices']}"
+            f"  server time ratio {row['server_time_ratio']}"
+        )
+    assert rows['30']['invoicecloud_history']['queries'] == rows['3000']['invoicecloud_history']['queries']
+
+
+INVOICES_SQL = """
+-- 2,000 invoices made through the ORM, copied (headers) up to 20,000 posted customer invoices.
+INSERT INTO account_move (name, move_type, state, posted_before, partner_id, commercial_partner_id,
+                          journal_id, company_id, currency_id, date, invoice_date, invoice_date_due,
+                          amount_total, amount_residual, amount_total_signed, amount_residual_signed,
+                          amount_untaxed, amount_tax, payment_state, auto_post, sequence_prefix, sequence_number,
+                          create_date, write_date, create_uid, write_uid)
+SELECT 'INV/COPY/' || lpad(g::text, 6, '0') || '/' || m.id, move_type, state, posted_before, partner_id,
+       commercial_partner_id, journal_id, company_id, currency_id, date, invoice_date, invoice_date_due,
+       amount_total, amount_residual, amount_total_signed, amount_residual_signed, amount_untaxed, amount_tax,
+       payment_state, auto_post, 'INV/COPY/', g * 10000 + m.id, now(), now(), 1, 1
+  FROM account_move m, generate_series(1, 9) g
+ WHERE m.move_type = 'out_invoice' AND m.state = 'posted';
+"""
+
+SEED = """
+from odoo import Command
+partners = env['res.partner'].create([{'name': f'Customer {i}', 'is_company': True} for i in range(200)])
+for start in range(0, 2000, 500):
+    moves = env['account.move'].create([{
+        'move_type': 'out_invoice', 'partner_id': partners[i %% 200].id,
+        'invoice_line_ids': [Command.create({'name': 'Service', 'price_unit': 100, 'tax_ids': False})],
+    } for i in range(start, start + 500)])
+    moves.action_post()
+env.cr.commit()
+"""
+
+
+def _timed_install(odoo):
+    start = time.perf_counter()
+    odoo.install('invoicecloud_payments')
+    return round(time.perf_counter() - start, 1)
+
+
+def test_install_on_20000_posted_invoices(figures):
+    empty = OdooServer('bench_install_empty', modules='account_payment')
+    full = OdooServer('bench_install_full', modules='account_payment')
+    try:
+        for odoo in (empty, full):
+            odoo.create()
+        full.shell(SEED % {})
+        with full.connect() as conn, conn.cursor() as cr:
+            cr.execute(INVOICES_SQL)
+            cr.execute("SELECT count(*) FROM account_move WHERE move_type = 'out_invoice' AND state = 'posted'")
+            posted = cr.fetchone()[0]
+        assert posted == 20000
+        empty_s = _timed_install(empty)
+        full_s = _timed_install(full)
+        with full.connect() as conn, conn.cursor() as cr:
+            cr.execute(
+                "SELECT count(*), count(DISTINCT invoicecloud_token) FROM account_move WHERE move_type = 'out_invoice'"
+            )
+            total, distinct = cr.fetchone()
+        hook = re.search(
+            r'Invoicecloud: tokens for (\d+) documents and (\d+) customers in ([\d.]+)s', full.log.read_text()
+        )
+    finally:
+        empty.drop()
+        full.drop()
+    assert total == distinct == 20000, "every posted invoice got its own token"
+    figures['install'] = {
+        'posted_invoices': posted,
+        'install_s': full_s,
+        'install_on_empty_db_s': empty_s,
+        'ratio': round(full_s / empty_s, 2),
+        'token_backfill_s': float(hook.group(3)),
+    }
+    print(
+        f"\ninstall: 20,000 invoices {full_s}s, empty database {empty_s}s (ratio {full_s / empty_s:.2f}),"
+        f" token backfill {hook.group(3)}s for {hook.group(1)} documents and {hook.group(2)} customers"
+    )

@@ -1,0 +1,160 @@
+"""From the link in a rendered invoice email to the customer pages, in Chromium, desktop and phone."""
+
+import io
+import json
+import re
+import uuid
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from pypdf import PdfReader
+
+from odoo_server import OdooServer
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = '/usr/bin/chromium'
+# Without these, Chromium calls Google services, which this machine's closed network refuses.
+CHROMIUM_ARGS = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+]
+VIEWPORTS = {'desktop': {'width': 1280, 'height': 900}, 'phone': {'width': 360, 'height': 740}}
+
+DATA = """
+import json
+from datetime import timedelta
+from odoo import Command, fields
+env['res.lang']._activate_lang('nl_NL')
+env['ir.module.module']._load_module_terms(['invoicecloud_payments', 'account', 'web', 'portal', 'mail'], ['nl_NL'])
+env['ir.config_parameter'].set_param('web.base.url', %(url)r)
+env['ir.config_parameter'].set_param('web.base.url.freeze', 'True')
+partner = env['res.partner'].create({
+    'name': 'Fietsen Peeters BV', 'is_company': True, 'lang': 'nl_NL', 'email': 'boekhouding@peeters.example',
+})
+def invoice(days_ago, lines):
+    move = env['account.move'].create({
+        'move_type': 'out_invoice', 'partner_id': partner.id,
+        'invoice_date': fields.Date.today() - timedelta(days=days_ago),
+        'invoice_date_due': fields.Date.today() - timedelta(days=days_ago - 30),
+        'invoice_line_ids': [Command.create({'name': n, 'quantity': q, 'price_unit': p}) for n, q, p in lines],
+    })
+    move.action_post()
+    return move
+old = invoice(730, [('Onderhoud 2024', 1, 120.0)])
+new = invoice(0, [('Fietsherstelling', 2, 45.5), ('Remblokken', 4, 12.25)])
+env['res.config.settings'].create({}).action_invoicecloud_add_link_to_invoice_template()
+body = env.ref('account.email_template_edi_invoice')._generate_template(new.ids, ['body_html'])[new.id]['body_html']
+env.cr.commit()
+print('RESULT=' + json.dumps({'body': str(body), 'invoice': new.name, 'invoice_id': new.id, 'old': old.name,
+                              'partner_id': partner.id}))
+"""
+
+
+@pytest.fixture(scope='module')
+def server():
+    odoo = OdooServer('browser')
+    odoo.create()
+    output = odoo.shell(DATA % {'url': odoo.url})
+    data = json.loads(re.search(r'^RESULT=(.*)$', output, re.M).group(1))
+    odoo.start()
+    yield odoo, data
+    odoo.stop()
+    odoo.drop()
+
+
+@pytest.fixture(scope='module')
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize('viewport', VIEWPORTS)
+def test_customer_reads_downloads_questions_and_reviews_history(server, browser, viewport, output_dir):
+    odoo, data = server
+    shots = output_dir / 'browser'
+    shots.mkdir(exist_ok=True)
+    link = re.search(r'<a href="([^"]+)">betaal uw factuur online</a>', data['body'])
+    assert link, "the email carries the Dutch #LINK anchor"
+    url = link.group(1)
+    assert url.startswith(f'{odoo.url}/invoicecloud/')
+
+    context = browser.new_context(viewport=VIEWPORTS[viewport], accept_downloads=True)
+    page = context.new_page()
+    foreign_hosts = set()
+    page.on('request', lambda r: urlparse(r.url).hostname not in ('127.0.0.1', None) and foreign_hosts.add(r.url))
+
+    response = page.goto(url)
+    assert response.status == 200
+    assert response.headers['referrer-policy'] == 'no-referrer'
+    assert response.headers['cache-control'] == 'no-store'
+    expect(page.locator('h1')).to_contain_text(data['invoice'])
+    expect(page.locator('body')).to_contain_text('Te betalen')
+    expect(page.locator('.o_invoicecloud_lines')).to_contain_text('Remblokken')
+    page.screenshot(path=shots / f'{viewport}-1-invoice.png', full_page=True)
+    if viewport == 'phone':
+        overflow = page.evaluate('document.documentElement.scrollWidth - window.innerWidth')
+        assert overflow <= 0, f"the page is {overflow}px wider than a 360px screen"
+
+    with page.expect_download() as download_info:
+        page.click('.o_invoicecloud_pdf')
+    pdf = download_info.value.path().read_bytes()
+    (shots / f'{viewport}-invoice.pdf').write_bytes(pdf)
+    assert pdf.startswith(b'%PDF')
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 1
+    # wkhtmltopdf embeds its fonts without a text layer, so the invoice is told by the file name.
+    assert download_info.value.suggested_filename.startswith(data['invoice'].replace('/', '_'))
+
+    remark = f"Mag ik in twee keer betalen? {uuid.uuid4().hex[:8]}"
+    page.fill('#invoicecloud_remark', remark)
+    page.click('.o_invoicecloud_remark_form button[type=submit]')
+    expect(page.locator('.o_invoicecloud_remark_result')).to_contain_text('Bedankt')
+    page.screenshot(path=shots / f'{viewport}-2-remark-sent.png', full_page=True)
+    with odoo.connect() as conn, conn.cursor() as cr:
+        cr.execute(
+            "SELECT author_id FROM mail_message WHERE model = 'account.move' AND res_id = %s AND body LIKE %s",
+            [data['invoice_id'], f'%{remark}%'],
+        )
+        assert cr.fetchall() == [(data['partner_id'],)], "the remark is in the chatter, written by the customer"
+
+    page.click('.o_invoicecloud_history_link')
+    rows = page.locator('.o_invoicecloud_history_row')
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text(data['invoice'])
+    expect(rows.last).to_contain_text(data['old'])
+    expect(rows.last.locator('.o_invoicecloud_status')).to_have_text('Vervallen')
+    expect(page.locator('.o_invoicecloud_total_overdue')).to_contain_text('120,00')
+    page.screenshot(path=shots / f'{viewport}-3-history.png', full_page=True)
+    if viewport == 'phone':
+        assert page.evaluate('document.documentElement.scrollWidth - window.innerWidth') <= 0
+
+    assert not foreign_hosts, f"third-party requests: {foreign_hosts}"
+    context.close()
+
+
+def test_access_log_holds_no_token(server, browser):
+    odoo, data = server
+    link = re.search(r'href="([^"]+/invoicecloud/[^"]+)"', data['body']).group(1)
+    page = browser.new_page()
+    assert page.goto(link).status == 200
+    assert page.goto(f'{odoo.url}/invoicecloud/{"x" * 43}').status == 404
+    page.close()
+    with odoo.connect() as conn, conn.cursor() as cr:
+        cr.execute(
+            "SELECT invoicecloud_token FROM account_move WHERE invoicecloud_token IS NOT NULL"
+            " UNION ALL SELECT invoicecloud_token FROM res_partner WHERE invoicecloud_token IS NOT NULL"
+        )
+        tokens = [row[0] for row in cr.fetchall()]
+    log = odoo.log.read_text()
+    assert 'GET /invoicecloud/<token> HTTP' in log, "the access log shows the redacted path"
+    assert tokens and not [t for t in tokens if t in log]
+    assert 'x' * 43 not in log, "bad tokens are redacted too"
