@@ -99,4 +99,4 @@ class OdooServer:
             self.process = None
 
     def drop(self):
-        subprocess.run(['dropdb', '--if-exists', '--force', self.db], check=True)
+        subprocess.run(['dropdb', '--if-exists', '--force', self.db], check=True, capture_output=True)

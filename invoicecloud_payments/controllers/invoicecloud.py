@@ -53,9 +53,15 @@ for _logger_name in ('werkzeug', 'odoo.http'):
 class InvoicecloudController(http.Controller):
     # --- helpers ----------------------------------------------------------------------------
 
-    def _render_page(self, template, values, partner):
+    def _in_customer_lang(self, record_sudo, partner):
+        """Render in the customer's language: the page's texts and the values Odoo computes
+        (tax totals, country names) alike."""
         if partner.lang:
             request.update_context(lang=partner.lang)
+            return record_sudo.with_context(lang=partner.lang)
+        return record_sudo
+
+    def _render_page(self, template, values):
         response = request.render(template, values)
         response.headers.update(SECURITY_HEADERS)
         return response
@@ -73,6 +79,7 @@ class InvoicecloudController(http.Controller):
     @http.route(f'{ROUTE_PREFIX}/<string:token>', type='http', auth='public', methods=['GET'], sitemap=False)
     def invoicecloud_invoice(self, token, remark=None, **kwargs):
         invoice_sudo = self._invoice_from_token(token)
+        invoice_sudo = self._in_customer_lang(invoice_sudo, invoice_sudo.partner_id)
         partner_sudo = invoice_sudo.commercial_partner_id
         values = {
             'invoice': invoice_sudo,
@@ -83,7 +90,7 @@ class InvoicecloudController(http.Controller):
             'remark_max_length': REMARK_MAX_LENGTH,
             'res_company': invoice_sudo.company_id,
         }
-        return self._render_page('invoicecloud_payments.invoice_page', values, invoice_sudo.partner_id)
+        return self._render_page('invoicecloud_payments.invoice_page', values)
 
     @http.route(f'{ROUTE_PREFIX}/<string:token>/pdf', type='http', auth='public', methods=['GET'], sitemap=False)
     def invoicecloud_invoice_pdf(self, token, **kwargs):
@@ -116,8 +123,9 @@ class InvoicecloudController(http.Controller):
         partner_sudo = request.env['res.partner']._invoicecloud_from_token(token)
         if not partner_sudo:
             raise request.not_found()
+        partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
         state = state if state in HISTORY_FILTERS else 'all'
-        Move = request.env['account.move'].sudo()
+        Move = partner_sudo.env['account.move']
         domain = partner_sudo._invoicecloud_history_domain() + self._history_filter_domain(state)
         pager = portal_pager(
             url=f'{HISTORY_PREFIX}/{token}',
@@ -141,7 +149,7 @@ class InvoicecloudController(http.Controller):
             'token': token,
             'today': fields.Date.context_today(partner_sudo),
         }
-        return self._render_page('invoicecloud_payments.history_page', values, partner_sudo)
+        return self._render_page('invoicecloud_payments.history_page', values)
 
     @staticmethod
     def _history_filter_domain(state):
