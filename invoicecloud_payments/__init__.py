@@ -1,2 +1,2 @@
-from . import controllers, models
+from . import access_log, controllers, models
 from .hooks import _post_init_hook

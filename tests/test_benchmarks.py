@@ -44,6 +44,11 @@ for size in (30, 3000):
         } for i in range(start, min(size, start + 500))])
         moves.action_post()
     out[size] = {'token': partner.invoicecloud_token, 'login': user.login, 'password': f'portal{size}pass'}
+reset = env['account.move'].search([('invoicecloud_token', '!=', False)], limit=1)
+out['reset_token'] = reset.invoicecloud_token
+reset.action_invoicecloud_reset_token()
+other = env['account.move'].search([('id', '!=', reset.id), ('invoicecloud_token', '!=', False)], limit=1)
+out['invoice_token'] = other.invoicecloud_token
 env.cr.commit()
 print('RESULT=' + json.dumps(out))
 """
@@ -90,32 +95,35 @@ def figures(output_dir):
     path.write_text(json.dumps({**previous, **results}, indent=2))
 
 
-def test_history_page_queries_do_not_grow_with_history(figures):
+@pytest.fixture(scope='module')
+def history_server():
     odoo = OdooServer('bench_history')
     odoo.create()
     data = json.loads(re.search(r'^RESULT=(.*)$', odoo.shell(DATA % {'url': 'http://127.0.0.1'}), re.M).group(1))
     odoo.start()
-    try:
-        rows = {}
-        for size, customer in data.items():
-            ours = _measure(
-                requests.Session(),
-                odoo.url,
-                f"/invoicecloud/history/{customer['token']}",
-                odoo.log,
-                '/invoicecloud/history/<token>',
-            )
-            portal = requests.Session()
-            _login(portal, odoo.url, customer['login'], customer['password'])
-            stock = _measure(portal, odoo.url, '/my/invoices', odoo.log, '/my/invoices')
-            rows[size] = {
-                'invoicecloud_history': ours,
-                'odoo_my_invoices': stock,
-                'server_time_ratio': round(ours['server_ms_median'] / stock['server_ms_median'], 2),
-            }
-    finally:
-        odoo.stop()
-        odoo.drop()
+    yield odoo, data
+    odoo.stop()
+    odoo.drop()
+
+
+def test_history_page_queries_do_not_grow_with_history(history_server, figures):
+    odoo, data = history_server
+    rows = {}
+    for size, customer in data.items():
+        if not size.isdigit():
+            continue
+        ours = _measure(
+            requests.Session(), odoo.url, f"/invoicecloud/history/{customer['token']}", odoo.log,
+            '/invoicecloud/history/<token>',
+        )  # fmt: skip
+        portal = requests.Session()
+        _login(portal, odoo.url, customer['login'], customer['password'])
+        stock = _measure(portal, odoo.url, '/my/invoices', odoo.log, '/my/invoices')
+        rows[size] = {
+            'invoicecloud_history': ours,
+            'odoo_my_invoices': stock,
+            'server_time_ratio': round(ours['server_ms_median'] / stock['server_ms_median'], 2),
+        }
     figures['history_page'] = rows
     print('\nhistory page, invoices -> figures')
     for size, row in rows.items():
@@ -124,6 +132,30 @@ def test_history_page_queries_do_not_grow_with_history(figures):
             f"  server time ratio {row['server_time_ratio']}"
         )
     assert rows['30']['invoicecloud_history']['queries'] == rows['3000']['invoicecloud_history']['queries']
+
+
+def test_every_bad_link_answers_404_in_the_same_time(history_server, figures):
+    odoo, data = history_server
+    kinds = {
+        'unknown': '/invoicecloud/' + 'A' * 43,
+        'reset': f"/invoicecloud/{data['reset_token']}",
+        'malformed': '/invoicecloud/abc',
+        'history token as invoice': f"/invoicecloud/{data['30']['token']}",
+        'invoice token as history': f"/invoicecloud/history/{data['invoice_token']}",
+    }
+    session = requests.Session()
+    timings = {kind: [] for kind in kinds}
+    for _round in range(40):  # interleaved, so that load changes hit every kind alike
+        for kind, path in kinds.items():
+            start = time.perf_counter()
+            response = session.get(odoo.url + path)
+            timings[kind].append(time.perf_counter() - start)
+            assert response.status_code == 404, kind
+    medians = {kind: round(statistics.median(values) * 1000, 2) for kind, values in timings.items()}
+    spread = round(max(medians.values()) - min(medians.values()), 2)
+    figures['bad_link_404_ms_median'] = {**medians, 'spread': spread}
+    print(f"\n404 median ms by kind of bad link: {medians}; spread {spread} ms")
+    assert spread < 5
 
 
 INVOICES_SQL = """

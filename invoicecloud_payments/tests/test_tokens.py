@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from odoo.addons.invoicecloud_payments import hooks
-from odoo.addons.invoicecloud_payments.controllers.invoicecloud import RedactTokensFilter
+from odoo.addons.invoicecloud_payments.access_log import RedactTokensFilter
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import InvoicecloudCase
