@@ -15,7 +15,9 @@ TODAY = fields.Date.today()
 company = env.company
 for code in ('fr_FR', 'nl_BE', 'en_US'):
     env['res.lang']._activate_lang(code)
-env['ir.module.module']._load_module_terms(['invoicecloud_payments', 'account', 'mail', 'web'], ['fr_FR', 'nl_BE'])
+env['ir.module.module']._load_module_terms(
+    ['base', 'web', 'mail', 'portal', 'account', 'invoicecloud_payments'], ['fr_FR', 'nl_BE']
+)
 
 belgium = env.ref('base.be')
 customers = env['res.partner'].create(
@@ -74,6 +76,7 @@ def invoice_values(partner, invoice_date, move_type='out_invoice'):
         'partner_id': partner.id,
         'invoice_date': invoice_date,
         'invoice_payment_term_id': env.ref('account.account_payment_term_30days').id,
+        'invoice_user_id': env.ref('base.user_admin').id,
         'invoice_line_ids': lines,
     }
 
