@@ -27,9 +27,14 @@ print(','.join(dict.fromkeys(found + [sys.argv[1]])))
 PY
 }
 
+# The addon's Python dependencies, as its pyproject.toml declares them (the addon itself is
+# found through Odoo's addons path, not installed).
 python_deps() {
-    python3 -c 'import stripe, mollie, requests' 2>/dev/null \
-        || python3 -m pip install -q -e "$ROOT/invoicecloud_payments"
+    python3 -c 'import stripe, mollie, requests' 2>/dev/null && return
+    python3 - "$ROOT/invoicecloud_payments/pyproject.toml" <<'PY' | xargs python3 -m pip install -q
+import sys, tomllib
+print(' '.join(f'"{dep}"' for dep in tomllib.load(open(sys.argv[1], 'rb'))['project']['dependencies']))
+PY
 }
 
 # --- PostgreSQL -------------------------------------------------------------------------
