@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from odoo_server import drop_templates
+
 OUTPUT = Path(__file__).resolve().parent / 'output'
 
 
@@ -20,3 +22,10 @@ def pytest_configure(config):
 def output_dir():
     OUTPUT.mkdir(exist_ok=True)
     return OUTPUT
+
+
+@pytest.fixture(scope='session', autouse=True)
+def template_databases():
+    """Template databases made by OdooServer.create() live as long as the session."""
+    yield
+    drop_templates()

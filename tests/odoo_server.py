@@ -5,6 +5,8 @@ Every server logs to a file under INVOICECLOUD_LOGS, which setup/test scans for 
 """
 
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -61,9 +63,24 @@ class OdooServer:
         )
 
     def create(self):
+        """The database, cloned (with its filestore) from a template that has `modules` installed.
+
+        Installing Odoo's accounting takes most of a minute here; each set of modules is
+        installed once per test session.
+        """
         LOGS.mkdir(parents=True, exist_ok=True)
         self.drop()
-        self.install(self.modules)
+        template = 'invoicecloud_template_' + re.sub(r'\W', '_', self.modules)
+        if template not in TEMPLATES:
+            template_server = OdooServer(template.removeprefix('invoicecloud_'), modules=self.modules)
+            template_server.drop()
+            template_server.install(self.modules)
+            TEMPLATES.add(template)
+        subprocess.run(['createdb', '-T', template, self.db], check=True, capture_output=True)
+        shutil.copytree(STATE / 'filestore' / 'filestore' / template, self._filestore(), dirs_exist_ok=True)
+
+    def _filestore(self):
+        return STATE / 'filestore' / 'filestore' / self.db
 
     def install(self, modules):
         # stderr only holds Odoo's "running as root" notice; the log file holds the rest.
@@ -100,3 +117,14 @@ class OdooServer:
 
     def drop(self):
         subprocess.run(['dropdb', '--if-exists', '--force', self.db], check=True, capture_output=True)
+        shutil.rmtree(self._filestore(), ignore_errors=True)
+
+
+TEMPLATES = set()
+
+
+def drop_templates():
+    for template in TEMPLATES:
+        subprocess.run(['dropdb', '--if-exists', '--force', template], check=True, capture_output=True)
+        shutil.rmtree(STATE / 'filestore' / 'filestore' / template, ignore_errors=True)
+    TEMPLATES.clear()
