@@ -1,4 +1,4 @@
-from odoo import fields, http
+from odoo import http
 from odoo.http import content_disposition, request
 
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -8,8 +8,6 @@ from ..const import (
     HISTORY_FILTERS,
     HISTORY_PAGE_SIZE,
     HISTORY_PREFIX,
-    OPEN_PAYMENT_STATES,
-    PAID_PAYMENT_STATES,
     REMARK_MAX_LENGTH,
     ROUTE_PREFIX,
 )
@@ -99,36 +97,19 @@ class InvoicecloudController(http.Controller):
             raise request.not_found()
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
         state = state if state in HISTORY_FILTERS else 'all'
-        Move = partner_sudo.env['account.move']
-        domain = partner_sudo._invoicecloud_history_domain() + self._history_filter_domain(state)
         pager = portal_pager(
             url=f'{HISTORY_PREFIX}/{token}',
             url_args={'state': state},
-            total=Move.search_count(domain),
+            total=partner_sudo._invoicecloud_history_count(state),
             page=page,
             step=HISTORY_PAGE_SIZE,
         )
-        invoices_sudo = Move.search(
-            domain,
-            order='invoice_date desc, id desc',
-            limit=HISTORY_PAGE_SIZE,
-            offset=pager['offset'],
-        )
         values = {
             'partner': partner_sudo,
-            'invoices': invoices_sudo,
+            'invoices': partner_sudo._invoicecloud_history_page(state, pager['offset']),
             'totals': partner_sudo._invoicecloud_totals(),
             'pager': pager,
             'state': state,
             'token': token,
-            'today': fields.Date.context_today(partner_sudo),
         }
         return self._render_page('invoicecloud_payments.history_page', values)
-
-    @staticmethod
-    def _history_filter_domain(state):
-        if state == 'open':
-            return [('state', '=', 'posted'), ('payment_state', 'in', OPEN_PAYMENT_STATES)]
-        if state == 'paid':
-            return [('payment_state', 'in', PAID_PAYMENT_STATES)]
-        return []

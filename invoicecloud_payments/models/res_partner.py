@@ -1,6 +1,12 @@
 from odoo import api, fields, models
 
-from ..const import CUSTOMER_MOVE_TYPES, HISTORY_PREFIX, OPEN_PAYMENT_STATES
+from ..const import (
+    CUSTOMER_MOVE_TYPES,
+    HISTORY_PAGE_SIZE,
+    HISTORY_PREFIX,
+    OPEN_PAYMENT_STATES,
+    PAID_PAYMENT_STATES,
+)
 
 
 class ResPartner(models.Model):
@@ -26,15 +32,37 @@ class ResPartner(models.Model):
 
     # --- history ----------------------------------------------------------------------------
 
-    def _invoicecloud_history_domain(self):
-        """Every customer document this customer received: posted, or cancelled after posting."""
+    def _invoicecloud_history_domain(self, state='all'):
+        """Every customer document this customer received (posted, or cancelled after posting),
+        narrowed to the open or paid ones by `state`."""
         self.ensure_one()
-        return [
+        domain = [
             ('commercial_partner_id', '=', self.id),
             ('move_type', 'in', CUSTOMER_MOVE_TYPES),
             ('posted_before', '=', True),
             ('state', 'in', ('posted', 'cancel')),
         ]
+        if state == 'open':
+            domain += [('state', '=', 'posted'), ('payment_state', 'in', OPEN_PAYMENT_STATES)]
+        elif state == 'paid':
+            domain += [('payment_state', 'in', PAID_PAYMENT_STATES)]
+        return domain
+
+    def _invoicecloud_history_count(self, state):
+        return self.env['account.move'].sudo().search_count(self._invoicecloud_history_domain(state))
+
+    def _invoicecloud_history_page(self, state, offset):
+        """One page of the history, newest first."""
+        return (
+            self.env['account.move']
+            .sudo()
+            .search(
+                self._invoicecloud_history_domain(state),
+                order='invoice_date desc, id desc',
+                limit=HISTORY_PAGE_SIZE,
+                offset=offset,
+            )
+        )
 
     def _invoicecloud_totals(self):
         """Amounts due and overdue per currency: [{'currency': res.currency, 'due': x, 'overdue': y}].
@@ -43,10 +71,7 @@ class ResPartner(models.Model):
         """
         self.ensure_one()
         Move = self.env['account.move'].sudo()
-        open_domain = self._invoicecloud_history_domain() + [
-            ('state', '=', 'posted'),
-            ('payment_state', 'in', OPEN_PAYMENT_STATES),
-        ]
+        open_domain = self._invoicecloud_history_domain('open')
         overdue_domain = open_domain + [
             ('move_type', '=', 'out_invoice'),
             ('invoice_date_due', '<', fields.Date.context_today(self)),

@@ -1,3 +1,5 @@
+import re
+
 from odoo.tests import tagged
 
 from .common import InvoicecloudHttpCase
@@ -25,7 +27,7 @@ class TestInvoicePage(InvoicecloudHttpCase):
 
     def test_page_loads_no_third_party_script(self):
         page = self.url_open(self._path(self.invoice)).text
-        for src in __import__('re').findall(r'<script[^>]+src="([^"]+)"', page):
+        for src in re.findall(r'<script[^>]+src="([^"]+)"', page):
             self.assertTrue(src.startswith('/'), f"third-party script {src}")
 
     def test_every_bad_link_gets_the_same_404(self):
