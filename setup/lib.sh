@@ -66,7 +66,8 @@ pg_dir() {
     mkdir -p "$dir" && echo "$dir"
 }
 
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# From /, so that the postgres user is not left in a directory it cannot enter.
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 pg_start() {
     local bin dir

@@ -8,7 +8,6 @@ from odoo.tools import plaintext2html
 from .. import utils
 from ..const import (
     CUSTOMER_MOVE_TYPES,
-    OPEN_PAYMENT_STATES,
     PAID_PAYMENT_STATES,
     REMARK_MAX_LENGTH,
     REMARK_RATE_LIMIT,
@@ -54,10 +53,6 @@ class AccountMove(models.Model):
         token = self.sudo().invoicecloud_token
         return token and f"{self.get_base_url()}{ROUTE_PREFIX}/{token}"
 
-    def action_invoicecloud_reset_token(self):
-        self.ensure_one()
-        self._invoicecloud_reset_token()
-
     # --- #LINK ------------------------------------------------------------------------------
 
     def _invoicecloud_expand_shortcode(self, text, html):
@@ -95,10 +90,6 @@ class AccountMove(models.Model):
         if self.payment_state == 'partial':
             return 'partial'
         return 'open'
-
-    def _invoicecloud_is_open(self):
-        self.ensure_one()
-        return self.state == 'posted' and self.payment_state in OPEN_PAYMENT_STATES
 
     def _invoicecloud_pdf(self):
         """Return (content, filename) of the invoice PDF: the one sent to the customer if any."""

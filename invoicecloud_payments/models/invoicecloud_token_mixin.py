@@ -76,7 +76,8 @@ class InvoicecloudTokenMixin(models.AbstractModel):
             return self.browse(row[0]).sudo()
         return self.browse().sudo()
 
-    def _invoicecloud_reset_token(self):
-        """Replace the tokens of these records: the old links answer 404 from now on."""
-        for record in self.sudo():
-            record.invoicecloud_token = new_token()
+    def action_invoicecloud_reset_token(self):
+        """Replace the token: the old link answers 404 from now on. The field's groups decide
+        who may do it."""
+        self.ensure_one()
+        self.invoicecloud_token = new_token()

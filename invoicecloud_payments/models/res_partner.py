@@ -26,10 +26,6 @@ class ResPartner(models.Model):
             token = partner.invoicecloud_token
             partner.invoicecloud_history_url = token and f"{partner.get_base_url()}{HISTORY_PREFIX}/{token}"
 
-    def action_invoicecloud_reset_token(self):
-        self.ensure_one()
-        self._invoicecloud_reset_token()
-
     # --- history ----------------------------------------------------------------------------
 
     def _invoicecloud_history_domain(self, state='all'):

@@ -87,6 +87,17 @@ class TestTokens(InvoicecloudCase):
             self.env['account.move']._invoicecloud_assign_tokens(invoices.ids)
         self.assertTrue(all(invoices.mapped('invoicecloud_token')))
 
+    def test_only_invoicing_users_reset_links(self):
+        employee = mail_new_test_user(
+            self.env, login='ic_employee', groups='base.group_user,base.group_partner_manager'
+        )
+        old = self.customer.invoicecloud_token
+        with self.assertRaises(AccessError):
+            self.customer.with_user(employee).action_invoicecloud_reset_token()
+        self.assertEqual(self.customer.invoicecloud_token, old)
+        self.customer.action_invoicecloud_reset_token()
+        self.assertNotEqual(self.customer.invoicecloud_token, old)
+
     def test_portal_user_cannot_read_tokens(self):
         portal_user = mail_new_test_user(self.env, login='ic_portal', groups='base.group_portal')
         with self.assertRaises(AccessError):
