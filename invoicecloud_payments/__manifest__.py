@@ -9,13 +9,19 @@
     'depends': ['account', 'account_payment', 'portal'],
     'external_dependencies': {'python': ['stripe', 'mollie-api-python']},
     'data': [
+        'security/ir.model.access.csv',
         'views/invoicecloud_templates.xml',
+        'views/payment_templates.xml',
+        'views/payment_provider_views.xml',
         'views/account_move_views.xml',
         'views/res_partner_views.xml',
         'views/res_config_settings_views.xml',
+        'data/payment_provider_data.xml',
+        'data/ir_cron_data.xml',
     ],
     'assets': {
         'web.assets_frontend': ['invoicecloud_payments/static/src/**/*'],
     },
     'post_init_hook': '_post_init_hook',
+    'uninstall_hook': '_uninstall_hook',
 }

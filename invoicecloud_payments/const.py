@@ -27,3 +27,71 @@ PAID_PAYMENT_STATES = ('paid', 'in_payment', 'reversed')
 OPEN_PAYMENT_STATES = ('not_paid', 'partial')
 
 SHORTCODE = '#LINK'
+
+# --- Payments (any provider) ------------------------------------------------------------------
+
+# Transactions that hold an invoice: while one exists, the invoice shows "payment in progress"
+# instead of a second Pay button.
+TX_IN_PROGRESS_STATES = ('pending', 'authorized')
+# The cron asks the provider about unfinished transactions younger than this.
+CONFIRM_WINDOW_HOURS = 48
+# The status page reloads itself while the payment is pending.
+STATUS_REFRESH_SECONDS = 5
+
+# --- Stripe -----------------------------------------------------------------------------------
+
+STRIPE_CODE = 'invoicecloud_stripe'
+# The provider codes this addon owns (Mollie joins in the next step).
+INVOICECLOUD_CODES = (STRIPE_CODE,)
+# Optional API base for tests: the SDK then talks to a local fake instead of api.stripe.com.
+STRIPE_API_BASE_PARAM = 'invoicecloud_payments.stripe_api_base'
+# https://docs.stripe.com/api/idempotent_requests (connect, read) in seconds; the SDK retries
+# network errors, 409 and 5xx with the same idempotency key.
+STRIPE_TIMEOUT = (3, 15)
+STRIPE_MAX_NETWORK_RETRIES = 2
+# https://docs.stripe.com/webhooks#verify-official-libraries: the SDK's default tolerance.
+STRIPE_WEBHOOK_TOLERANCE = 300
+# https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-expires_at:
+# between 30 minutes and 24 hours after creation.
+STRIPE_SESSION_LIFETIME_MINUTES = 60
+
+# https://docs.stripe.com/currencies#zero-decimal and #three-decimal. Stripe's minor units, which
+# differ from ISO 4217 for a few currencies (ISK and HUF are sent with two decimals).
+STRIPE_ZERO_DECIMAL_CURRENCIES = {
+    'BIF',
+    'CLP',
+    'DJF',
+    'GNF',
+    'JPY',
+    'KMF',
+    'KRW',
+    'MGA',
+    'PYG',
+    'RWF',
+    'UGX',
+    'VND',
+    'VUV',
+    'XAF',
+    'XOF',
+    'XPF',
+}
+STRIPE_THREE_DECIMAL_CURRENCIES = {'BHD', 'JOD', 'KWD', 'OMR', 'TND'}
+
+# https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-locale
+STRIPE_LOCALES = {'fr', 'nl', 'de', 'en', 'es', 'it', 'pt', 'pl', 'sv', 'da', 'fi', 'nb', 'cs', 'ja'}
+
+# https://docs.stripe.com/api/checkout/sessions/object#checkout_session_object-payment_status:
+# only `paid` means the money is there (`unpaid` on completion = a slow method still running).
+STRIPE_PAID_STATUS = 'paid'
+
+# https://docs.stripe.com/api/events/types: the events the webhook acts on.
+STRIPE_HANDLED_EVENTS = (
+    'checkout.session.completed',
+    'checkout.session.async_payment_succeeded',
+    'checkout.session.async_payment_failed',
+    'checkout.session.expired',
+    'charge.refunded',
+    'charge.dispute.created',
+)
+# Webhook bodies beyond this size are refused (413) before they are read.
+WEBHOOK_MAX_BYTES = 64 * 1024

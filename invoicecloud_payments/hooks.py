@@ -1,13 +1,18 @@
 import logging
 import time
 
-from .const import CUSTOMER_MOVE_TYPES
+from odoo.addons.payment import reset_payment_provider, setup_provider
+
+from .const import CUSTOMER_MOVE_TYPES, INVOICECLOUD_CODES
 
 _logger = logging.getLogger(__name__)
 
 
 def _post_init_hook(env):
-    """Give a token to every customer document posted before the addon, and to its customer."""
+    """Set up our providers (one per company, with their accounting payment method) and give a
+    token to every customer document posted before the addon, and to its customer."""
+    for code in INVOICECLOUD_CODES:
+        setup_provider(env, code)
     start = time.perf_counter()
     env.cr.execute(
         """
@@ -35,3 +40,8 @@ def _post_init_hook(env):
         len(partner_ids),
         time.perf_counter() - start,
     )
+
+
+def _uninstall_hook(env):
+    for code in INVOICECLOUD_CODES:
+        reset_payment_provider(env, code)

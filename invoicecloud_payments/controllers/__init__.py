@@ -1,1 +1,3 @@
 from . import invoicecloud
+from . import payment
+from . import webhooks

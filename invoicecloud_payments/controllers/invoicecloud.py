@@ -20,6 +20,8 @@ SECURITY_HEADERS = {
     'X-Robots-Tag': 'noindex, nofollow',
 }
 REMARK_RESULTS = ('sent', 'empty', 'too_long', 'wait')
+# Why a payment could not start, as explained on the page (see the `pay_problem` template).
+PAY_PROBLEMS = ('nothing', 'mixed', 'paid', 'in_progress', 'method', 'unavailable', 'refused')
 
 
 class InvoicecloudController(http.Controller):
@@ -49,7 +51,7 @@ class InvoicecloudController(http.Controller):
     # --- invoice ----------------------------------------------------------------------------
 
     @http.route(f'{ROUTE_PREFIX}/<string:token>', type='http', auth='public', methods=['GET'], sitemap=False)
-    def invoicecloud_invoice(self, token, remark=None, **kwargs):
+    def invoicecloud_invoice(self, token, remark=None, payment=None, **kwargs):
         invoice_sudo = self._invoice_from_token(token)
         invoice_sudo = self._in_customer_lang(invoice_sudo, invoice_sudo.partner_id)
         partner_sudo = invoice_sudo.commercial_partner_id
@@ -61,6 +63,11 @@ class InvoicecloudController(http.Controller):
             'remark_result': remark if remark in REMARK_RESULTS else None,
             'remark_max_length': REMARK_MAX_LENGTH,
             'res_company': invoice_sudo.company_id,
+            'payable': bool(invoice_sudo._invoicecloud_payable()),
+            'in_progress': bool(invoice_sudo._invoicecloud_in_progress()),
+            'pay_options': invoice_sudo._invoicecloud_pay_options(),
+            'pay_url': f'{ROUTE_PREFIX}/{token}/pay',
+            'problem': payment if payment in PAY_PROBLEMS else None,
         }
         return self._render_page('invoicecloud_payments.invoice_page', values)
 
@@ -104,9 +111,12 @@ class InvoicecloudController(http.Controller):
             page=page,
             step=HISTORY_PAGE_SIZE,
         )
+        invoices_sudo = partner_sudo._invoicecloud_history_page(state, pager['offset'])
         values = {
             'partner': partner_sudo,
-            'invoices': partner_sudo._invoicecloud_history_page(state, pager['offset']),
+            'invoices': invoices_sudo,
+            'payable': invoices_sudo._invoicecloud_payable(),
+            'in_progress': invoices_sudo._invoicecloud_in_progress(),
             'totals': partner_sudo._invoicecloud_totals(),
             'pager': pager,
             'state': state,

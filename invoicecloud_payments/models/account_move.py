@@ -2,18 +2,22 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import plaintext2html
 
 from .. import utils
 from ..const import (
     CUSTOMER_MOVE_TYPES,
+    INVOICECLOUD_CODES,
+    OPEN_PAYMENT_STATES,
     PAID_PAYMENT_STATES,
     REMARK_MAX_LENGTH,
     REMARK_RATE_LIMIT,
     REMARK_RATE_WINDOW_MINUTES,
     ROUTE_PREFIX,
+    TX_IN_PROGRESS_STATES,
 )
+from ..gateways import ProviderRefused, ProviderUnavailable
 
 
 class AccountMove(models.Model):
@@ -153,3 +157,120 @@ class AccountMove(models.Model):
             user_id=responsible.id,
         )
         return 'sent'
+
+    # --- payment ----------------------------------------------------------------------------
+
+    def _invoicecloud_payable(self):
+        """The documents among these that can be paid online: open customer invoices."""
+        return self.filtered(
+            lambda m: (
+                m.move_type == 'out_invoice'
+                and m.state == 'posted'
+                and m.payment_state in OPEN_PAYMENT_STATES
+                and m.currency_id.compare_amounts(m.amount_residual, 0) > 0
+            )
+        )
+
+    def _invoicecloud_transactions(self, states):
+        """Our transactions on these invoices, in the given states."""
+        return (
+            self.env['payment.transaction']
+            .sudo()
+            .search(
+                [
+                    ('invoice_ids', 'in', self.ids),
+                    ('provider_code', 'in', INVOICECLOUD_CODES),
+                    ('state', 'in', states),
+                ]
+            )
+        )
+
+    def _invoicecloud_in_progress(self):
+        """The invoices among these with a payment under way (pending or authorized)."""
+        return self._invoicecloud_transactions(TX_IN_PROGRESS_STATES).invoice_ids & self
+
+    def _invoicecloud_pay_options(self):
+        """What the customer can pay these invoices with: [(provider, payment methods)]."""
+        invoices = self._invoicecloud_payable()
+        if not invoices or len(invoices.currency_id) > 1 or len(invoices.company_id) > 1:
+            return []
+        amount = sum(invoices.mapped('amount_residual'))
+        partner = invoices.commercial_partner_id[:1]
+        providers = (
+            self.env['payment.provider']
+            .sudo()
+            ._get_compatible_providers(invoices.company_id.id, partner.id, amount, currency_id=invoices.currency_id.id)
+            .filtered(lambda p: p.code in INVOICECLOUD_CODES)
+        )
+        methods = (
+            self.env['payment.method']
+            .sudo()
+            ._get_compatible_payment_methods(providers.ids, partner.id, currency_id=invoices.currency_id.id)
+        )
+        options = [(provider, methods.filtered(lambda m, p=provider: p in m.provider_ids)) for provider in providers]
+        return [(provider, provider_methods) for provider, provider_methods in options if provider_methods]
+
+    def _invoicecloud_payment_problem(self):
+        """Why these invoices cannot be paid together now, as a code the page explains, or None."""
+        if not self:
+            return 'nothing'
+        if len(self.currency_id) > 1 or len(self.company_id) > 1 or len(self.commercial_partner_id) > 1:
+            return 'mixed'
+        if self - self._invoicecloud_payable():
+            return 'paid'
+        if self._invoicecloud_in_progress():
+            return 'in_progress'
+        return None
+
+    def _invoicecloud_pay(self, provider, payment_method, from_history):
+        """Start one payment of these invoices (sudo'd, found through the customer's token).
+
+        The amount is the invoices' residual, computed here. Returns (checkout URL, None) or
+        (None, problem code) when nothing could be started; nothing is charged in that case.
+        """
+        # Two clicks on the same invoices run one after the other (the later one is retried by Odoo).
+        self.env.cr.execute(
+            'SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE', [tuple(self.ids)], log_exceptions=False
+        )
+        self.invalidate_recordset(['amount_residual', 'payment_state'])
+        problem = self._invoicecloud_payment_problem()
+        if problem:
+            return None, problem
+        offered = {(p, m) for p, methods in self._invoicecloud_pay_options() for m in methods}
+        if (provider, payment_method) not in offered:
+            return None, 'method'
+        try:
+            # A new attempt ends the previous one: a session the customer left open is expired,
+            # so at most one checkout per invoice can still be paid.
+            for previous_tx in self._invoicecloud_transactions(('draft',)):
+                previous_tx._invoicecloud_cancel_checkout()
+        except ProviderUnavailable:
+            return None, 'unavailable'
+        self.invalidate_recordset(['amount_residual', 'payment_state'])
+        problem = self._invoicecloud_payment_problem()
+        if problem:
+            return None, problem
+        tx_model = self.env['payment.transaction'].sudo()
+        tx = tx_model.create(
+            {
+                'provider_id': provider.id,
+                'payment_method_id': payment_method.id,
+                'reference': tx_model._compute_reference(
+                    provider.code, prefix=tx_model._invoicecloud_reference_prefix(self)
+                ),
+                'amount': sum(self.mapped('amount_residual')),
+                'currency_id': self.currency_id.id,
+                'partner_id': self.commercial_partner_id.id,
+                'operation': 'online_redirect',
+                'invoice_ids': [Command.set(self.ids)],
+                'invoicecloud_from_history': from_history,
+            }
+        )
+        try:
+            return tx._invoicecloud_open_checkout(), None
+        except ProviderUnavailable as error:
+            tx._set_error(str(error))
+            return None, 'unavailable'
+        except ProviderRefused as error:
+            tx._set_error(str(error))
+            return None, 'refused'

@@ -1,0 +1,124 @@
+from odoo import http
+from odoo.http import request
+
+from ..const import HISTORY_PREFIX, INVOICECLOUD_CODES, ROUTE_PREFIX, STATUS_REFRESH_SECONDS
+from ..gateways import ProviderError
+from .invoicecloud import PAY_PROBLEMS, InvoicecloudController
+
+
+class InvoicecloudPaymentController(InvoicecloudController):
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _partner_from_token(self, token):
+        partner_sudo = request.env['res.partner']._invoicecloud_from_token(token)
+        if not partner_sudo:
+            raise request.not_found()
+        return partner_sudo
+
+    def _selected_invoices(self, partner_sudo):
+        """The invoices ticked on the history page, among this customer's own documents only."""
+        ids = [int(value) for value in request.httprequest.values.getlist('invoice_ids') if value.isdigit()]
+        return (
+            request.env['account.move']
+            .sudo()
+            .search([('id', 'in', ids), ('commercial_partner_id', '=', partner_sudo.id)])
+        )
+
+    def _chosen_method(self, value):
+        """`value` is "<provider id>-<method id>"; only ids are read, the rest is checked later."""
+        provider_id, _sep, method_id = str(value or '').partition('-')
+        if not (provider_id.isdigit() and method_id.isdigit()):
+            return request.env['payment.provider'], request.env['payment.method']
+        provider_sudo = request.env['payment.provider'].sudo().browse(int(provider_id)).exists()
+        method_sudo = request.env['payment.method'].sudo().browse(int(method_id)).exists()
+        return provider_sudo, method_sudo
+
+    def _start(self, invoices_sudo, method, from_history, back_url):
+        provider_sudo, method_sudo = self._chosen_method(method)
+        url, problem = invoices_sudo._invoicecloud_pay(provider_sudo, method_sudo, from_history)
+        if problem:
+            separator = '&' if '?' in back_url else '?'
+            return request.redirect(f'{back_url}{separator}payment={problem}#pay', local=True)
+        return request.redirect(url, local=False)
+
+    # --- pay --------------------------------------------------------------------------------
+
+    @http.route(f'{ROUTE_PREFIX}/<string:token>/pay', type='http', auth='public', methods=['POST'], sitemap=False)
+    def invoicecloud_pay_invoice(self, token, method=None, **kwargs):
+        invoice_sudo = self._invoice_from_token(token)
+        return self._start(invoice_sudo, method, False, f'{ROUTE_PREFIX}/{token}')
+
+    @http.route(
+        f'{HISTORY_PREFIX}/<string:token>/pay', type='http', auth='public', methods=['GET', 'POST'], sitemap=False
+    )
+    def invoicecloud_pay_history(self, token, method=None, payment=None, **kwargs):
+        """GET: the chosen invoices, their total and the methods; POST: pay them."""
+        partner_sudo = self._partner_from_token(token)
+        invoices_sudo = self._selected_invoices(partner_sudo)
+        query = '&'.join(f'invoice_ids={invoice.id}' for invoice in invoices_sudo)
+        back_url = f'{HISTORY_PREFIX}/{token}/pay?{query}'
+        if request.httprequest.method == 'POST':
+            return self._start(invoices_sudo, method, True, back_url)
+        partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
+        invoices_sudo = invoices_sudo.with_context(lang=partner_sudo.lang)
+        values = {
+            'partner': partner_sudo,
+            'invoices': invoices_sudo,
+            'token': token,
+            'problem': payment if payment in PAY_PROBLEMS else invoices_sudo._invoicecloud_payment_problem(),
+            'pay_options': invoices_sudo._invoicecloud_pay_options(),
+            'total': sum(invoices_sudo._invoicecloud_payable().mapped('amount_residual')),
+            'currency': invoices_sudo.currency_id[:1],
+            'res_company': invoices_sudo.company_id[:1] or request.env.company,
+            'pay_url': f'{HISTORY_PREFIX}/{token}/pay',
+        }
+        return self._render_page('invoicecloud_payments.pay_review_page', values)
+
+    # --- back from the provider -------------------------------------------------------------
+
+    @http.route(
+        [f'{ROUTE_PREFIX}/<string:token>/payment', f'{HISTORY_PREFIX}/<string:token>/payment'],
+        type='http',
+        auth='public',
+        methods=['GET'],
+        sitemap=False,
+    )
+    def invoicecloud_payment_status(self, token, reference=None, cancelled=None, **kwargs):
+        from_history = request.httprequest.path.startswith(f'{HISTORY_PREFIX}/')
+        if from_history:
+            partner_sudo = self._partner_from_token(token)
+            page_url = f'{HISTORY_PREFIX}/{token}'
+        else:
+            partner_sudo = self._invoice_from_token(token).commercial_partner_id
+            page_url = f'{ROUTE_PREFIX}/{token}'
+        tx_sudo = (
+            request.env['payment.transaction']
+            .sudo()
+            .search(
+                [
+                    ('reference', '=', str(reference or '')),
+                    ('provider_code', 'in', INVOICECLOUD_CODES),
+                    ('partner_id', '=', partner_sudo.id),
+                ],
+                limit=1,
+            )
+        )
+        if not tx_sudo or tx_sudo._invoicecloud_page_token() != token:
+            raise request.not_found()
+        try:
+            if cancelled:
+                tx_sudo._invoicecloud_cancel_checkout()
+            else:
+                tx_sudo._invoicecloud_confirm()
+        except ProviderError:
+            pass  # The page says where things stand as far as we know; the cron asks again later.
+        partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
+        customer_state = tx_sudo._invoicecloud_customer_state()
+        values = {
+            'tx': tx_sudo.with_context(lang=partner_sudo.lang),
+            'customer_state': customer_state,
+            'page_url': page_url,
+            'res_company': tx_sudo.company_id,
+            'refresh_seconds': STATUS_REFRESH_SECONDS if customer_state == 'pending' else None,
+        }
+        return self._render_page('invoicecloud_payments.payment_status_page', values)

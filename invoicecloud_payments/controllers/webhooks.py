@@ -1,0 +1,54 @@
+import logging
+
+from odoo import http
+from odoo.http import request
+
+from ..const import STRIPE_CODE, STRIPE_HANDLED_EVENTS, STRIPE_WEBHOOK_TOLERANCE, WEBHOOK_MAX_BYTES
+from ..gateways import ProviderError, ProviderUnavailable
+from ..gateways.stripe_gateway import parse_webhook_event
+
+_logger = logging.getLogger(__name__)
+
+WEBHOOK_ROUTE = '/invoicecloud/webhook'
+
+
+class InvoicecloudWebhookController(http.Controller):
+    @http.route(
+        f'{WEBHOOK_ROUTE}/stripe/<int:provider_id>',
+        type='http',
+        auth='public',
+        methods=['POST'],
+        csrf=False,
+        save_session=False,
+    )
+    def invoicecloud_stripe_webhook(self, provider_id, **kwargs):
+        """Stripe's events for one provider record (each has its own signing secret).
+
+        Nothing in the body is trusted before the signature is checked, and then only the ids:
+        the state is read back from Stripe. Every refusal is the same 400, whether the provider
+        or the transaction exists or not.
+        """
+        if (request.httprequest.content_length or 0) > WEBHOOK_MAX_BYTES:
+            return request.make_response('', status=413)
+        payload = request.httprequest.get_data()  # cached: a retried request reads it again
+        if len(payload) > WEBHOOK_MAX_BYTES:
+            return request.make_response('', status=413)
+        provider_sudo = request.env['payment.provider'].sudo().browse(provider_id).exists()
+        secret = provider_sudo.invoicecloud_stripe_webhook_secret if provider_sudo.code == STRIPE_CODE else None
+        try:
+            event = parse_webhook_event(
+                payload, request.httprequest.headers.get('Stripe-Signature'), secret, STRIPE_WEBHOOK_TOLERANCE
+            )
+        except ProviderError as error:
+            _logger.info("Refused a Stripe webhook: %s", error)
+            return request.make_response('', status=400)
+        if event['type'] not in STRIPE_HANDLED_EVENTS:
+            return request.make_response('', status=200)
+        try:
+            with request.env.cr.savepoint():
+                request.env['payment.transaction'].sudo()._invoicecloud_stripe_handle_event(provider_sudo, event)
+        except ProviderUnavailable as error:
+            # Not recorded as handled: Stripe delivers it again (for three days); the cron asks meanwhile.
+            _logger.info("Stripe event %s not processed yet: %s", event['id'], error)
+            return request.make_response('', status=503)
+        return request.make_response('', status=200)

@@ -1,0 +1,36 @@
+from odoo import api, fields, models
+
+
+class InvoicecloudPaymentEvent(models.Model):
+    """A provider event already acted on: providers deliver events more than once."""
+
+    _name = 'invoicecloud.payment.event'
+    _description = "Invoicecloud: Provider Event"
+    _order = 'id desc'
+    _log_access = False
+
+    provider_id = fields.Many2one('payment.provider', required=True, ondelete='cascade', readonly=True)
+    event_ref = fields.Char(string="Event", required=True, readonly=True)
+    event_type = fields.Char(readonly=True)
+    received_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
+
+    _event_unique = models.UniqueIndex('(provider_id, event_ref)')
+
+    @api.model
+    def _invoicecloud_register(self, provider, event_ref, event_type):
+        """Record the event; False if it was recorded before (then it must not be acted on again).
+
+        A concurrent delivery of the same event waits on the unique index until the first one
+        commits (then it finds the row) or rolls back (then it records it itself).
+        """
+        self.env.cr.execute(
+            """
+            INSERT INTO invoicecloud_payment_event (provider_id, event_ref, event_type, received_at)
+                 VALUES (%s, %s, %s, now() AT TIME ZONE 'UTC')
+            ON CONFLICT (provider_id, event_ref) DO NOTHING
+              RETURNING id
+            """,
+            [provider.id, event_ref, event_type],
+            log_exceptions=False,  # a concurrent duplicate fails to serialize; Odoo retries it
+        )
+        return bool(self.env.cr.fetchone())

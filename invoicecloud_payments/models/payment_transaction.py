@@ -1,0 +1,382 @@
+import logging
+import time
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+
+from ..amounts import from_stripe_minor_units, to_stripe_minor_units
+from ..const import (
+    CONFIRM_WINDOW_HOURS,
+    HISTORY_PREFIX,
+    INVOICECLOUD_CODES,
+    ROUTE_PREFIX,
+    STRIPE_CODE,
+    STRIPE_LOCALES,
+    STRIPE_PAID_STATUS,
+    STRIPE_SESSION_LIFETIME_MINUTES,
+)
+from ..gateways import ProviderError
+
+_logger = logging.getLogger(__name__)
+
+# Stripe refuses client_reference_id longer than 200 characters; a reference naming 40 invoices
+# would be. Beyond this many invoices, the reference names the first and counts the others.
+REFERENCE_MAX_INVOICES = 3
+# Checkout expiry is rounded to this bucket so that a retried request sends the same parameters
+# with the same idempotency key (Stripe refuses a key reused with other parameters).
+IDEMPOTENCY_BUCKET_SECONDS = 600
+
+
+class PaymentTransaction(models.Model):
+    _inherit = 'payment.transaction'
+
+    invoicecloud_flag = fields.Selection(
+        selection=[
+            ('amount', "Amount differs from the provider's"),
+            ('currency', "Currency differs from the provider's"),
+        ],
+        string="Needs Review",
+        help="The provider reported a payment that does not match this transaction. It is never "
+        "marked as paid automatically; an accountant decides.",
+        readonly=True,
+        copy=False,
+        index='btree_not_null',
+    )
+    invoicecloud_from_history = fields.Boolean(
+        string="Started from the History Page",
+        help="The customer comes back to their history page rather than to the invoice.",
+        readonly=True,
+    )
+    invoicecloud_checkout_url = fields.Char(string="Checkout URL", readonly=True, copy=False)
+    invoicecloud_payment_intent = fields.Char(
+        string="Stripe Payment Intent", readonly=True, copy=False, index='btree_not_null'
+    )
+    invoicecloud_refunded_amount = fields.Monetary(
+        string="Refunded at the Provider", currency_field='currency_id', readonly=True, copy=False
+    )
+    invoicecloud_dispute_ref = fields.Char(string="Dispute", readonly=True, copy=False)
+
+    # === Creation === #
+
+    @api.model
+    def _invoicecloud_reference_prefix(self, invoices):
+        names = invoices.mapped('name')
+        if len(names) <= REFERENCE_MAX_INVOICES:
+            return '-'.join(names)
+        return f"{names[0]}+{len(names) - 1}"
+
+    # === Status page === #
+
+    def _invoicecloud_page_token(self):
+        """The token of the page the customer came from (current value: a reset revokes it)."""
+        self.ensure_one()
+        if self.invoicecloud_from_history:
+            return self.invoice_ids.commercial_partner_id[:1].invoicecloud_token
+        return self.invoice_ids[:1].invoicecloud_token
+
+    def _invoicecloud_status_url(self, **params):
+        self.ensure_one()
+        prefix = HISTORY_PREFIX if self.invoicecloud_from_history else ROUTE_PREFIX
+        query = urlencode({'reference': self.reference, **params})
+        return f'{self.get_base_url()}{prefix}/{self._invoicecloud_page_token()}/payment?{query}'
+
+    def _invoicecloud_customer_state(self):
+        """What the status page says: paid, pending, failed, or not_completed (cancelled or left)."""
+        self.ensure_one()
+        if self.state == 'done':
+            return 'paid'
+        if self.state in ('pending', 'authorized'):
+            return 'pending'
+        if self.state == 'error':
+            return 'failed'
+        return 'not_completed'
+
+    # === Payment framework hooks === #
+
+    def _get_specific_rendering_values(self, processing_values):
+        """Create the provider's hosted checkout; the redirect form sends the customer there."""
+        if self.provider_code not in INVOICECLOUD_CODES:
+            return super()._get_specific_rendering_values(processing_values)
+        try:
+            return {'api_url': self._invoicecloud_open_checkout()}
+        except ProviderError as error:
+            self._set_error(str(error))
+            return {}
+
+    @api.model
+    def _extract_reference(self, provider_code, payment_data):
+        if provider_code != STRIPE_CODE:
+            return super()._extract_reference(provider_code, payment_data)
+        return payment_data.get('client_reference_id')
+
+    def _extract_amount_data(self, payment_data):
+        if self.provider_code != STRIPE_CODE:
+            return super()._extract_amount_data(payment_data)
+        currency_code = str(payment_data.get('currency') or '').upper()
+        return {
+            'amount': float(from_stripe_minor_units(payment_data.get('amount_total') or 0, currency_code)),
+            'currency_code': currency_code,
+        }
+
+    def _validate_amount(self, payment_data):
+        """Compare in minor units, as integers: a single cent off is a mismatch. A mismatch flags
+        the transaction for the accountant, for good (see `_apply_updates`)."""
+        if self.provider_code not in INVOICECLOUD_CODES:
+            return super()._validate_amount(payment_data)
+        expected_minor, reported_minor, reported_currency = self._invoicecloud_amounts(payment_data)
+        if reported_currency != self.currency_id.name:
+            self._invoicecloud_set_flag('currency', reported_currency, reported_minor, expected_minor)
+        elif reported_minor != expected_minor:
+            self._invoicecloud_set_flag('amount', reported_currency, reported_minor, expected_minor)
+
+    def _invoicecloud_amounts(self, payment_data):
+        """(expected, reported) amounts in minor units and the reported currency."""
+        self.ensure_one()
+        expected = to_stripe_minor_units(self.amount, self.currency_id.name, self.currency_id.decimal_places)
+        reported = payment_data.get('amount_total')
+        currency = str(payment_data.get('currency') or '').upper()
+        if not isinstance(reported, int) or isinstance(reported, bool):
+            reported = None
+        return expected, reported, currency
+
+    def _apply_updates(self, payment_data):
+        if self.provider_code != STRIPE_CODE:
+            return super()._apply_updates(payment_data)
+        if self.invoicecloud_flag:
+            return  # Stock `_set_done` accepts `error` as a source state: never for a flagged one.
+        payment_intent = payment_data.get('payment_intent')
+        if isinstance(payment_intent, str):
+            self.invoicecloud_payment_intent = payment_intent
+        status, payment_status = payment_data.get('status'), payment_data.get('payment_status')
+        if status == 'complete' and payment_status == STRIPE_PAID_STATUS:
+            self._set_done()
+        elif status == 'complete':
+            # A slow method (bank debit) is still running: Stripe sends async_payment_succeeded
+            # or async_payment_failed later.
+            self._set_pending()
+        elif status == 'expired':
+            if self.state == 'pending' and payment_status != STRIPE_PAID_STATUS:
+                self._set_canceled(self.env._("The payment failed at Stripe."))
+            else:
+                self._set_canceled(self.env._("The payment was not completed in time."))
+
+    # === Confirmation (webhook, status page and cron) === #
+
+    def _invoicecloud_lock(self):
+        """Take the row lock: concurrent confirmations of one transaction run one after the other
+        (the later one gets a serialization failure, Odoo retries it and it finds the work done)."""
+        # An expected serialization failure is not a "bad query" for the log: Odoo retries it.
+        self.env.cr.execute(
+            'SELECT id FROM payment_transaction WHERE id IN %s ORDER BY id FOR UPDATE',
+            [tuple(self.ids)],
+            log_exceptions=False,
+        )
+        self.invalidate_recordset()
+
+    def _invoicecloud_confirm(self):
+        """Ask the provider where the payment stands and apply it. Idempotent; the only way a
+        transaction of ours becomes done. Raises ProviderUnavailable when the provider cannot tell."""
+        self.ensure_one()
+        self._invoicecloud_lock()
+        if self.state in ('draft', 'pending', 'authorized') and self.provider_reference and not self.invoicecloud_flag:
+            session = self.provider_id._invoicecloud_stripe_gateway().retrieve_checkout_session(self.provider_reference)
+            if session.get('id') == self.provider_reference and session.get('client_reference_id') == self.reference:
+                self._process(STRIPE_CODE, session)
+            else:
+                _logger.warning("Stripe returned another session for transaction %s", self.reference)
+        if self.state == 'done' and not self.is_post_processed:
+            self._post_process()
+
+    def _invoicecloud_cancel_checkout(self):
+        """The customer came back through "cancel": end the session so it can no longer be paid."""
+        self.ensure_one()
+        self._invoicecloud_confirm()
+        if self.state != 'draft' or not self.provider_reference:
+            return
+        session = self.provider_id._invoicecloud_stripe_gateway().expire_checkout_session(self.provider_reference)
+        self._process(STRIPE_CODE, session)
+
+    @api.model
+    def _cron_invoicecloud_confirm(self):
+        """Webhooks get lost: ask the provider about every unfinished transaction of ours."""
+        since = fields.Datetime.now() - timedelta(hours=CONFIRM_WINDOW_HOURS)
+        txs = self.search(
+            [
+                ('provider_code', 'in', INVOICECLOUD_CODES),
+                ('create_date', '>=', since),
+                '|',
+                '&',
+                ('state', 'in', ('draft', 'pending', 'authorized')),
+                ('provider_reference', '!=', False),
+                '&',
+                ('state', '=', 'done'),
+                ('is_post_processed', '=', False),
+            ]
+        )
+        self.env['ir.cron']._commit_progress(remaining=len(txs))
+        for tx in txs:
+            try:
+                tx._invoicecloud_confirm()
+            except ProviderError as error:
+                _logger.info("Could not confirm %s yet: %s", tx.reference, error)
+                self.env.cr.rollback()
+            self.env['ir.cron']._commit_progress(1)
+
+    # === Stripe events === #
+
+    @api.model
+    def _invoicecloud_stripe_handle_event(self, provider, event):
+        """Act once on a verified Stripe event. The event only says which object changed; the
+        state is read back from Stripe (session, charge) before anything is recorded."""
+        if not self.env['invoicecloud.payment.event']._invoicecloud_register(provider, event['id'], event['type']):
+            return
+        data_object = event['object']
+        if event['type'].startswith('checkout.session.'):
+            tx = self._invoicecloud_find(provider, [('provider_reference', '=', data_object.get('id'))])
+            if tx:
+                tx._invoicecloud_confirm()
+            return
+        payment_intent = data_object.get('payment_intent')
+        tx = self._invoicecloud_find(provider, [('invoicecloud_payment_intent', '=', payment_intent)])
+        if not tx:
+            return
+        gateway = provider._invoicecloud_stripe_gateway()
+        if event['type'] == 'charge.refunded':
+            charge = gateway.retrieve_charge(data_object.get('id'))
+            if charge.get('payment_intent') == tx.invoicecloud_payment_intent:
+                tx._invoicecloud_record_refund(charge.get('amount_refunded') or 0, str(charge.get('currency')).upper())
+        elif event['type'] == 'charge.dispute.created':
+            charge = gateway.retrieve_charge(data_object.get('charge'))
+            if charge.get('payment_intent') == tx.invoicecloud_payment_intent and charge.get('disputed'):
+                tx._invoicecloud_record_dispute(str(data_object.get('id')), data_object.get('reason'))
+
+    @api.model
+    def _invoicecloud_find(self, provider, domain):
+        """The one transaction of this provider matching `domain` (ids from a verified event)."""
+        if not all(isinstance(value, str) and value for _field, _op, value in domain):
+            return self.browse()
+        return self.search([('provider_id', '=', provider.id), *domain], limit=1)
+
+    # === Stripe checkout === #
+
+    def _invoicecloud_open_checkout(self):
+        """Create the Checkout Session (or give back the one already created) and return its URL."""
+        self.ensure_one()
+        if self.invoicecloud_checkout_url:
+            return self.invoicecloud_checkout_url
+        session = self.provider_id._invoicecloud_stripe_gateway().create_checkout_session(
+            self._invoicecloud_stripe_session_params(), self._invoicecloud_idempotency_key()
+        )
+        self.write({'provider_reference': session['id'], 'invoicecloud_checkout_url': session['url']})
+        return session['url']
+
+    def _invoicecloud_expiry_bucket(self):
+        return int(time.time()) // IDEMPOTENCY_BUCKET_SECONDS * IDEMPOTENCY_BUCKET_SECONDS
+
+    def _invoicecloud_idempotency_key(self):
+        """Derived from the transaction: a request Odoo retries after a serialization failure
+        recreates the same reference, hence the same key, hence the same session at Stripe."""
+        uuid = self.env['ir.config_parameter'].sudo().get_param('database.uuid')
+        return f'invoicecloud-{uuid}-{self.reference}-{self._invoicecloud_expiry_bucket()}'
+
+    def _invoicecloud_stripe_session_params(self):
+        """The Checkout Session, built from the transaction only (amounts from the server)."""
+        self.ensure_one()
+        currency = self.currency_id
+        numbers = ', '.join(self.invoice_ids.mapped('name'))
+        lang = (self.partner_lang or '').split('_')[0]
+        expires_at = self._invoicecloud_expiry_bucket() + (STRIPE_SESSION_LIFETIME_MINUTES + 10) * 60
+        params = {
+            'mode': 'payment',
+            'payment_method_types': ['card'],
+            'line_items': [
+                {
+                    'quantity': 1,
+                    'price_data': {
+                        'currency': currency.name.lower(),
+                        'unit_amount': to_stripe_minor_units(self.amount, currency.name, currency.decimal_places),
+                        'product_data': {'name': numbers or self.reference},
+                    },
+                }
+            ],
+            'client_reference_id': self.reference,
+            'locale': lang if lang in STRIPE_LOCALES else 'auto',
+            'success_url': self._invoicecloud_status_url(),
+            'cancel_url': self._invoicecloud_status_url(cancelled=1),
+            'expires_at': expires_at,
+            'metadata': {'reference': self.reference},
+            'payment_intent_data': {'description': numbers, 'metadata': {'reference': self.reference}},
+        }
+        if self.partner_email:
+            params['customer_email'] = self.partner_email
+        return params
+
+    # === Flags, refunds and disputes: recorded once, told to the accountant === #
+
+    def _invoicecloud_set_flag(self, flag, reported_currency, reported_minor, expected_minor):
+        self.ensure_one()
+        if self.invoicecloud_flag:
+            return
+        message = self.env._(
+            "The provider reported %(reported)s %(reported_currency)s (minor units) where %(expected)s "
+            "%(currency)s was expected. The transaction is not marked as paid; please check it.",
+            reported=reported_minor,
+            reported_currency=reported_currency or '?',
+            expected=expected_minor,
+            currency=self.currency_id.name,
+        )
+        self.invoicecloud_flag = flag
+        self._set_error(message, extra_allowed_states=('error',))
+        self._invoicecloud_tell_accountant(self.env._("Payment %(ref)s needs review", ref=self.reference), message)
+
+    def _invoicecloud_record_refund(self, refunded_minor, currency_name):
+        """Record what Stripe says was refunded in total (cumulative, so order and repeats do not
+        matter). The invoice stays as it is until the accountant decides."""
+        self.ensure_one()
+        self._invoicecloud_lock()
+        if currency_name != self.currency_id.name:
+            return
+        refunded = float(from_stripe_minor_units(refunded_minor, currency_name))
+        if self.currency_id.compare_amounts(refunded, self.invoicecloud_refunded_amount) <= 0:
+            return
+        self.invoicecloud_refunded_amount = refunded
+        full = self.currency_id.compare_amounts(refunded, self.amount) >= 0
+        message = self.env._(
+            "Stripe reports %(amount)s %(currency)s refunded for payment %(ref)s%(full)s. The invoices stay "
+            "paid in Odoo until you record the refund (credit note or outgoing payment).",
+            amount=refunded,
+            currency=self.currency_id.name,
+            ref=self.reference,
+            full=self.env._(" (the full amount)") if full else '',
+        )
+        self._invoicecloud_tell_accountant(self.env._("Refund at Stripe: %(ref)s", ref=self.reference), message)
+
+    def _invoicecloud_record_dispute(self, dispute_id, reason):
+        self.ensure_one()
+        self._invoicecloud_lock()
+        if self.invoicecloud_dispute_ref == dispute_id:
+            return
+        self.invoicecloud_dispute_ref = dispute_id
+        message = self.env._(
+            "The customer disputed payment %(ref)s at Stripe (reason: %(reason)s). Answer the dispute in "
+            "Stripe's dashboard.",
+            ref=self.reference,
+            reason=reason or '?',
+        )
+        self._invoicecloud_tell_accountant(self.env._("Dispute at Stripe: %(ref)s", ref=self.reference), message)
+
+    def _invoicecloud_tell_accountant(self, summary, message):
+        """A line in the invoices' chatter and a to-do for whoever handles each invoice."""
+        self.ensure_one()
+        body = Markup('<p>%s</p>') % message
+        for invoice in self.invoice_ids:
+            invoice.message_post(body=body, subtype_xmlid='mail.mt_note')
+            invoice.activity_schedule(
+                'mail.mail_activity_data_todo',
+                summary=summary,
+                note=message,
+                user_id=(invoice.invoice_user_id or invoice.company_id._invoicecloud_remark_user()).id,
+            )

@@ -1,0 +1,180 @@
+"""An Odoo server with the Stripe provider pointed at the fake, and a customer that speaks HTTP."""
+
+import json
+import re
+from html import unescape
+
+import requests
+
+from odoo_server import OdooServer
+
+WEBHOOK_SECRET = 'whsec_fake'
+SECRET_KEY = 'sk_test_fake'
+
+# Two customers: Peeters pays several invoices at once from the history page (one is two years
+# old); Dubois has one fresh invoice per test, so the tests do not share state.
+DATA = """
+import json
+from datetime import timedelta
+from odoo import Command, fields
+env['res.lang']._activate_lang('fr_FR')
+env['ir.module.module']._load_module_terms(['invoicecloud_payments', 'account', 'web', 'portal', 'payment'], ['fr_FR'])
+env['ir.config_parameter'].set_param('web.base.url', %(url)r)
+env['ir.config_parameter'].set_param('web.base.url.freeze', 'True')
+env['ir.config_parameter'].set_param('invoicecloud_payments.stripe_api_base', %(stripe)r)
+provider = env.ref('invoicecloud_payments.payment_provider_stripe')
+provider.write({
+    'state': 'test',
+    'is_published': True,
+    'invoicecloud_stripe_secret_key': %(secret_key)r,
+    'invoicecloud_stripe_publishable_key': 'pk_test_fake',
+    'invoicecloud_stripe_webhook_secret': %(webhook_secret)r,
+    'journal_id': env['account.journal'].search([('type', '=', 'bank')], limit=1).id,
+})
+def customer(name, lang):
+    return env['res.partner'].create({'name': name, 'is_company': True, 'lang': lang, 'email': 'pay@example.com'})
+def invoice(partner, days_ago, price):
+    move = env['account.move'].create({
+        'move_type': 'out_invoice', 'partner_id': partner.id,
+        'invoice_date': fields.Date.today() - timedelta(days=days_ago),
+        'invoice_date_due': fields.Date.today() - timedelta(days=days_ago - 30),
+        'invoice_line_ids': [Command.create({'name': 'Service', 'quantity': 1, 'price_unit': price, 'tax_ids': []})],
+    })
+    move.action_post()
+    return move
+peeters, dubois = customer('Fietsen Peeters BV', 'en_US'), customer('Dubois SPRL', 'fr_FR')
+several = [invoice(peeters, 730, 120.0), invoice(peeters, 40, 80.5), invoice(peeters, 1, 33.33)]
+single = [invoice(dubois, 1, 100.0 + i) for i in range(%(singles)d)]
+def described(m):
+    return {'id': m.id, 'name': m.name, 'token': m.invoicecloud_token, 'residual': m.amount_residual}
+env.cr.commit()
+print('RESULT=' + json.dumps({
+    'provider_id': provider.id,
+    'history_token': peeters.invoicecloud_token,
+    'several': [described(m) for m in several],
+    'single': [described(m) for m in single],
+}))
+"""
+
+
+def start_odoo(name, fake, singles=20, options=()):
+    odoo = OdooServer(name, options=options)
+    odoo.create()
+    script = DATA % {
+        'url': odoo.url,
+        'stripe': fake.base_url,
+        'secret_key': SECRET_KEY,
+        'webhook_secret': WEBHOOK_SECRET,
+        'singles': singles,
+    }
+    data = json.loads(re.search(r'^RESULT=(.*)$', odoo.shell(script), re.M).group(1))
+    fake.webhook_urls = [f"{odoo.url}/invoicecloud/webhook/stripe/{data['provider_id']}"]
+    odoo.start()
+    return odoo, data
+
+
+class Customer:
+    """What a customer's browser does, without the browser: GET pages, POST forms."""
+
+    def __init__(self, odoo):
+        self.odoo = odoo
+        self.http = requests.Session()
+
+    def get(self, path, **params):
+        response = self.http.get(f'{self.odoo.url}{path}', params=params, timeout=60)
+        return response
+
+    def form(self, html, form_class):
+        """(csrf token, method radio values) of the form with this class."""
+        form = re.search(rf'<form[^>]*class="[^"]*{form_class}[^"]*"[^>]*>(.*?)</form>', html, re.S).group(1)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        methods = re.findall(r'name="method"[^>]*value="([^"]+)"', form)
+        return csrf, methods
+
+    def pay_invoice(self, token, **extra):
+        """Click Pay on the invoice page; returns the response (303 to the checkout, or back)."""
+        page = self.get(f'/invoicecloud/{token}').text
+        csrf, methods = self.form(page, 'o_invoicecloud_pay_form')
+        data = {'csrf_token': csrf, 'method': methods[0], **extra}
+        return self.http.post(f'{self.odoo.url}/invoicecloud/{token}/pay', data=data, allow_redirects=False, timeout=60)
+
+    def review(self, history_token, invoice_ids):
+        return self.get(f'/invoicecloud/history/{history_token}/pay', invoice_ids=invoice_ids)
+
+    def pay_several(self, history_token, invoice_ids):
+        page = self.review(history_token, invoice_ids).text
+        csrf, methods = self.form(page, 'o_invoicecloud_pay_form')
+        data = {'csrf_token': csrf, 'method': methods[0], 'invoice_ids': invoice_ids}
+        url = f'{self.odoo.url}/invoicecloud/history/{history_token}/pay'
+        return self.http.post(url, data=data, allow_redirects=False, timeout=60)
+
+    def checkout(self, checkout_url, outcome, follow=True):
+        """Act on the fake's hosted page; with `follow`, come back to Odoo as the browser would."""
+        response = self.http.post(checkout_url, data={'outcome': outcome}, allow_redirects=False, timeout=60)
+        if follow and response.status_code == 303:
+            return self.http.get(response.headers['Location'], timeout=60)
+        return response
+
+
+def status_of(html):
+    match = re.search(r'o_invoicecloud_payment_status" data-state="(\w+)"', html)
+    return match and match.group(1)
+
+
+def problem_of(html):
+    match = re.search(r'data-problem="(\w+)"', html)
+    return match and match.group(1)
+
+
+def text_of(html):
+    return unescape(re.sub(r'<[^>]+>', ' ', html))
+
+
+class Ledger:
+    """Reads what the accountant would see, straight from PostgreSQL."""
+
+    def __init__(self, odoo):
+        self.odoo = odoo
+
+    def query(self, sql, params=()):
+        with self.odoo.connect() as conn, conn.cursor() as cr:
+            cr.execute(sql, params)
+            return cr.fetchall()
+
+    def payment_state(self, invoice_id):
+        return self.query('SELECT payment_state FROM account_move WHERE id = %s', [invoice_id])[0][0]
+
+    def payments(self, invoice_id):
+        """The posted account.payment records linked to transactions of this invoice."""
+        return self.query(
+            """
+            SELECT p.id, p.amount, p.state FROM account_payment p
+              JOIN payment_transaction t ON t.payment_id = p.id
+              JOIN account_invoice_transaction_rel r ON r.transaction_id = t.id
+             WHERE r.invoice_id = %s
+            """,
+            [invoice_id],
+        )
+
+    def transactions(self, invoice_id):
+        return self.query(
+            """
+            SELECT t.reference, t.state, t.invoicecloud_flag, t.amount, t.provider_reference,
+                   t.invoicecloud_refunded_amount, t.invoicecloud_dispute_ref
+              FROM payment_transaction t
+              JOIN account_invoice_transaction_rel r ON r.transaction_id = t.id
+             WHERE r.invoice_id = %s ORDER BY t.id
+            """,
+            [invoice_id],
+        )
+
+    def messages(self, invoice_id, like):
+        return self.query(
+            "SELECT count(*) FROM mail_message WHERE model = 'account.move' AND res_id = %s AND body::text LIKE %s",
+            [invoice_id, f'%{like}%'],
+        )[0][0]
+
+    def activities(self, invoice_id):
+        return self.query(
+            "SELECT count(*) FROM mail_activity WHERE res_model = 'account.move' AND res_id = %s", [invoice_id]
+        )[0][0]
