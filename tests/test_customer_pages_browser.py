@@ -10,22 +10,11 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from pypdf import PdfReader
 
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from odoo_server import OdooServer
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = '/usr/bin/chromium'
-# Without these, Chromium calls Google services, which this machine's closed network refuses.
-CHROMIUM_ARGS = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-]
 VIEWPORTS = {'desktop': {'width': 1280, 'height': 900}, 'phone': {'width': 360, 'height': 740}}
 
 DATA = """

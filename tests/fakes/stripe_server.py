@@ -81,7 +81,9 @@ class FakeStripe:
 
     def _new(self, resource, prefix, **values):
         obj = copy.deepcopy(self.fixtures[resource])
-        obj.update(id=f'{prefix}_{secrets.token_hex(12)}', created=int(time.time()), livemode=False, **values)
+        obj.update(id=f'{prefix}_{secrets.token_hex(12)}', created=int(time.time()), **values)
+        if 'livemode' in obj:
+            obj['livemode'] = False
         return obj
 
     def create_session(self, params):

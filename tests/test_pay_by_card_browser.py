@@ -1,0 +1,52 @@
+"""From the emailed #LINK to Paid, in Chromium, through the fake Stripe's hosted checkout page."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from chromium import CHROMIUM, CHROMIUM_ARGS
+from fakes.stripe_server import StripeServer
+from stripe_helpers import Ledger, start_odoo
+
+pytestmark = pytest.mark.slow
+
+EMAIL = """
+import json
+invoice = env['account.move'].browse(%(invoice_id)d)
+env['res.config.settings'].create({}).action_invoicecloud_add_link_to_invoice_template()
+template = env.ref('account.email_template_edi_invoice')
+body = template._generate_template(invoice.ids, ['body_html'])[invoice.id]['body_html']
+print('RESULT=' + json.dumps(str(body)))
+"""
+
+
+def test_from_the_email_link_to_paid(output_dir):
+    with StripeServer() as fake:
+        odoo, data = start_odoo('card_browser', fake, singles=1)
+        try:
+            invoice = data['single'][0]
+            body = odoo.shell(EMAIL % {'invoice_id': invoice['id']})
+            link = re.search(r'href=\\"([^"\\]+/invoicecloud/[^"\\]+)\\"', body).group(1)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = browser.new_page(locale='fr-FR')
+                page.goto(link)
+                expect(page.locator('.o_invoicecloud_number')).to_have_text(invoice['name'])
+                page.screenshot(path=output_dir / 'card-1-invoice.png', full_page=True)
+                page.locator('.o_invoicecloud_pay_button').click()
+                expect(page.locator('#fake-stripe-amount')).to_contain_text(f"{invoice['residual']:.2f}")
+                page.screenshot(path=output_dir / 'card-2-checkout.png', full_page=True)
+                page.locator('#fake-stripe-pay').click()
+                expect(page.locator('.o_invoicecloud_payment_status')).to_have_attribute('data-state', 'paid')
+                page.screenshot(path=output_dir / 'card-3-paid.png', full_page=True)
+                page.locator('.o_invoicecloud_back').click()
+                expect(page.locator('.o_invoicecloud_status')).to_have_class(re.compile('text-bg-success'))
+                expect(page.locator('.o_invoicecloud_pay_form')).to_have_count(0)
+                browser.close()
+            fake.wait_for_webhooks()
+            assert Ledger(odoo).payment_state(invoice['id']) in ('paid', 'in_payment')
+            assert len(Ledger(odoo).payments(invoice['id'])) == 1
+        finally:
+            odoo.stop()
+            odoo.drop()
