@@ -1,1 +1,10 @@
-from . import test_history, test_invoice_page, test_link_shortcode, test_remark, test_settings, test_tokens
+from . import (
+    test_history,
+    test_invoice_page,
+    test_link_shortcode,
+    test_payment_flow,
+    test_remark,
+    test_settings,
+    test_stripe_webhook,
+    test_tokens,
+)

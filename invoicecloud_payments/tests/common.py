@@ -37,6 +37,40 @@ class InvoicecloudSetupMixin:
         return f'/invoicecloud/history/{partner.commercial_partner_id.invoicecloud_token}'
 
 
+class InvoicecloudStripeMixin:
+    """The Stripe provider enabled in test mode, its gateway answering like Stripe would."""
+
+    @classmethod
+    def _setup_stripe(cls):
+        cls.provider = cls.env.ref('invoicecloud_payments.payment_provider_stripe').sudo()
+        cls.provider.write(
+            {
+                'state': 'test',
+                'is_published': True,
+                'company_id': cls.env.company.id,
+                'invoicecloud_stripe_secret_key': 'sk_test_unit',
+                'invoicecloud_stripe_webhook_secret': 'whsec_unit',
+                'journal_id': cls.company_data['default_journal_bank'].id,
+            }
+        )
+        cls.card = cls.env.ref('payment.payment_method_card').sudo()
+
+    @staticmethod
+    def _session(tx, **values):
+        """A Checkout Session as Stripe returns it for this transaction."""
+        return {
+            'id': tx.provider_reference,
+            'object': 'checkout.session',
+            'client_reference_id': tx.reference,
+            'amount_total': round(tx.amount * 100),
+            'currency': tx.currency_id.name.lower(),
+            'status': 'complete',
+            'payment_status': 'paid',
+            'payment_intent': 'pi_unit',
+            **values,
+        }
+
+
 class InvoicecloudCase(InvoicecloudSetupMixin, AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):

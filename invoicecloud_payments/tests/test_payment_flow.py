@@ -1,0 +1,143 @@
+import time
+from unittest.mock import patch
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from ..amounts import to_stripe_minor_units
+from ..gateways import ProviderUnavailable
+from ..gateways.stripe_gateway import StripeGateway
+from .common import InvoicecloudCase, InvoicecloudStripeMixin
+
+
+def _created_session(params, key):
+    return {'id': f"cs_{params['client_reference_id']}", 'url': 'https://checkout.stripe.test/c/pay'}
+
+
+@tagged('post_install', '-at_install')
+class TestPaymentFlow(InvoicecloudStripeMixin, InvoicecloudCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_stripe()
+
+    def _pay(self, invoices, from_history=False):
+        with patch.object(StripeGateway, 'create_checkout_session', side_effect=_created_session) as create:
+            url, problem = invoices.sudo()._invoicecloud_pay(self.provider, self.card, from_history)
+        return url, problem, create
+
+    def _tx(self, invoices):
+        return invoices._invoicecloud_transactions(('draft', 'pending', 'authorized', 'done', 'cancel', 'error'))
+
+    def _confirm(self, tx, session):
+        with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=session):
+            tx._invoicecloud_confirm()
+
+    def test_minor_units_are_exact(self):
+        self.assertEqual(to_stripe_minor_units(12.34, 'EUR', 2), 1234)
+        self.assertEqual(to_stripe_minor_units(0.1 + 0.2, 'EUR', 2), 30)
+        self.assertEqual(to_stripe_minor_units(1234, 'JPY', 0), 1234)
+        self.assertEqual(to_stripe_minor_units(1.234, 'KWD', 3), 1234)
+        self.assertEqual(to_stripe_minor_units(100, 'ISK', 0), 10000)  # Stripe sends ISK with two decimals
+
+    def test_session_is_built_from_the_server_amount(self):
+        url, problem, create = self._pay(self.invoice)
+        self.assertEqual((url, problem), ('https://checkout.stripe.test/c/pay', None))
+        params, key = create.call_args.args
+        tx = self._tx(self.invoice)
+        unit_amount = params['line_items'][0]['price_data']['unit_amount']
+        self.assertEqual(unit_amount, round(self.invoice.amount_residual * 100))
+        self.assertEqual(params['payment_method_types'], ['card'])
+        self.assertEqual(params['client_reference_id'], tx.reference)
+        self.assertIn(f'/invoicecloud/{self.invoice.invoicecloud_token}/payment?reference=', params['success_url'])
+        self.assertIn('cancelled=1', params['cancel_url'])
+        self.assertTrue(time.time() + 30 * 60 < params['expires_at'] < time.time() + 24 * 3600)
+        self.assertEqual(key, tx._invoicecloud_idempotency_key(), "the key is derived from the transaction")
+        self.assertEqual(tx.invoice_ids, self.invoice)
+        self.assertEqual(tx.provider_reference, f'cs_{tx.reference}')
+
+    def test_paid_session_posts_one_reconciled_payment(self):
+        self._pay(self.invoice)
+        tx = self._tx(self.invoice)
+        self._confirm(tx, self._session(tx))
+        self._confirm(tx, self._session(tx))
+        self.assertEqual(tx.state, 'done')
+        self.assertTrue(tx.payment_id)
+        self.assertIn(self.invoice.payment_state, ('paid', 'in_payment'))
+        self.assertEqual(self.env['account.payment'].search_count([('payment_transaction_id', '=', tx.id)]), 1)
+
+    def test_mismatch_is_flagged_and_never_paid_even_when_stripe_later_agrees(self):
+        self._pay(self.invoice)
+        tx = self._tx(self.invoice)
+        self._confirm(tx, self._session(tx, amount_total=round(tx.amount * 100) - 1))
+        self.assertEqual((tx.state, tx.invoicecloud_flag), ('error', 'amount'))
+        # Odoo's own `_set_done` accepts `error` as a source: the flag must still hold.
+        self._confirm(tx, self._session(tx))
+        tx._process(tx.provider_code, self._session(tx))
+        self.assertEqual(tx.state, 'error')
+        self.assertFalse(tx.payment_id)
+        self.assertEqual(self.invoice.payment_state, 'not_paid')
+        self.assertEqual(len(self.invoice.activity_ids), 1)
+
+    def test_currency_mismatch_is_flagged(self):
+        self._pay(self.invoice)
+        tx = self._tx(self.invoice)
+        self._confirm(tx, self._session(tx, currency='jpy'))
+        self.assertEqual((tx.state, tx.invoicecloud_flag), ('error', 'currency'))
+
+    def test_unpaid_complete_session_is_pending_and_blocks_a_second_payment(self):
+        self._pay(self.invoice)
+        tx = self._tx(self.invoice)
+        self._confirm(tx, self._session(tx, payment_status='unpaid'))
+        self.assertEqual(tx.state, 'pending')
+        self.assertEqual(self.invoice._invoicecloud_in_progress(), self.invoice)
+        self.assertEqual(self._pay(self.invoice)[1], 'in_progress')
+
+    def test_problems_are_refused_before_anything_is_created(self):
+        other_currency = self._create_invoice(
+            post=True, partner_id=self.customer.id, currency_id=self.setup_other_currency('EUR').id
+        )
+        self.assertEqual(self._pay(self.invoice + other_currency)[1], 'mixed')
+        credit_note = self._create_invoice(post=True, partner_id=self.customer.id, move_type='out_refund')
+        self.assertEqual(self._pay(credit_note)[1], 'paid')
+        self.assertFalse(self._tx(self.invoice + other_currency + credit_note))
+
+    def test_stripe_unavailable_leaves_the_invoice_payable(self):
+        with patch.object(StripeGateway, 'create_checkout_session', side_effect=ProviderUnavailable('down')):
+            url, problem = self.invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
+        self.assertEqual((url, problem), (None, 'unavailable'))
+        self.assertEqual(self._tx(self.invoice).state, 'error')
+        self.assertFalse(self.invoice._invoicecloud_in_progress())
+        self.assertEqual(self._pay(self.invoice)[1], None)
+
+    def test_a_new_attempt_expires_the_previous_session(self):
+        self._pay(self.invoice)
+        first = self._tx(self.invoice)
+        open_session = self._session(first, status='open', payment_status='unpaid')
+        with (
+            patch.object(StripeGateway, 'retrieve_checkout_session', return_value=open_session),
+            patch.object(StripeGateway, 'expire_checkout_session', return_value={**open_session, 'status': 'expired'}),
+        ):
+            self._pay(self.invoice)
+        self.assertEqual(first.state, 'cancel')
+        self.assertEqual(len(self._tx(self.invoice)), 2)
+
+    def test_refund_is_recorded_once_and_the_invoice_stays_paid(self):
+        self._pay(self.invoice)
+        tx = self._tx(self.invoice)
+        self._confirm(tx, self._session(tx))
+        charge = {'id': 'ch_1', 'payment_intent': 'pi_unit', 'amount_refunded': 500, 'currency': 'usd'}
+        event = {'id': 'evt_1', 'type': 'charge.refunded', 'object': charge}
+        with patch.object(StripeGateway, 'retrieve_charge', return_value=charge):
+            for _delivery in range(3):
+                self.env['payment.transaction']._invoicecloud_stripe_handle_event(self.provider, event)
+            # the same total in another event (Stripe sends charge.refund.updated too): nothing new
+            self.env['payment.transaction']._invoicecloud_stripe_handle_event(self.provider, {**event, 'id': 'evt_2'})
+        self.assertEqual(tx.invoicecloud_refunded_amount, 5.0)
+        self.assertIn(self.invoice.payment_state, ('paid', 'in_payment'))
+        refund_messages = self.invoice.message_ids.filtered(lambda m: 'refunded' in (m.body or ''))
+        self.assertEqual(len(refund_messages), 1)
+
+    def test_keys_are_checked(self):
+        with self.assertRaises(ValidationError):
+            self.provider.invoicecloud_stripe_secret_key = 'pk_live_wrong_field'

@@ -1,0 +1,117 @@
+import json
+import time
+from unittest.mock import patch
+
+import stripe
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..gateways.stripe_gateway import StripeGateway
+from .common import InvoicecloudHttpCase, InvoicecloudStripeMixin
+
+
+@tagged('post_install', '-at_install')
+class TestStripeWebhook(InvoicecloudStripeMixin, InvoicecloudHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_stripe()
+        with patch.object(StripeGateway, 'create_checkout_session', return_value={'id': 'cs_1', 'url': 'https://x'}):
+            cls.invoice.sudo()._invoicecloud_pay(cls.provider, cls.card, False)
+        cls.tx = cls.invoice._invoicecloud_transactions(('draft',))
+        cls.url = f'/invoicecloud/webhook/stripe/{cls.provider.id}'
+
+    def _event(self, event_id='evt_1', event_type='checkout.session.completed'):
+        return json.dumps({'id': event_id, 'object': 'event', 'type': event_type, 'data': {'object': {'id': 'cs_1'}}})
+
+    def _post(self, body, secret='whsec_unit', timestamp=None, url=None):
+        header = stripe.WebhookSignature.generate_signature_header(body, secret, timestamp=timestamp)
+        return self.url_open(url or self.url, data=body.encode(), headers={'Stripe-Signature': header})
+
+    def test_signed_event_confirms_once(self):
+        with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._session(self.tx)) as fetch:
+            self.assertEqual(self._post(self._event()).status_code, 200)
+            self.assertEqual(self._post(self._event()).status_code, 200)
+        self.assertEqual(fetch.call_count, 1, "a repeated event is not acted on again")
+        self.assertEqual(self.tx.state, 'done')
+        self.assertEqual(len(self.tx.payment_id), 1)
+
+    @mute_logger('odoo.addons.invoicecloud_payments.controllers.webhooks')
+    def test_bad_webhooks_are_400_and_change_nothing(self):
+        now = int(time.time())
+        with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._session(self.tx)) as fetch:
+            answers = [
+                self.url_open(self.url, data=self._event().encode()).status_code,  # unsigned
+                self._post(self._event(), secret='whsec_other').status_code,
+                self._post(self._event(), timestamp=now - 301).status_code,
+                self._post(self._event(), timestamp=now + 400).status_code,
+                self._post('{"id": "evt_1", "type"').status_code,
+                self._post('"just a string"').status_code,
+                self._post(self._event(), url='/invoicecloud/webhook/stripe/0').status_code,
+            ]
+            self.provider.invoicecloud_stripe_webhook_secret = False
+            answers.append(self._post(self._event()).status_code)  # no secret configured: fail closed
+        self.assertEqual(answers, [400] * 8)
+        fetch.assert_not_called()
+        self.assertEqual(self.tx.state, 'draft')
+        self.assertFalse(self.env['invoicecloud.payment.event'].search_count([]))
+
+    def test_oversized_body_is_413(self):
+        response = self.url_open(self.url, data=b'{' + b' ' * (65 * 1024) + b'}')
+        self.assertEqual(response.status_code, 413)
+
+    def test_unhandled_event_type_is_acknowledged(self):
+        with patch.object(StripeGateway, 'retrieve_checkout_session') as fetch:
+            self.assertEqual(self._post(self._event(event_type='customer.created')).status_code, 200)
+        fetch.assert_not_called()
+
+
+@tagged('post_install', '-at_install')
+class TestPayButton(InvoicecloudStripeMixin, InvoicecloudHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_stripe()
+
+    def test_pay_redirects_to_checkout_with_the_server_amount(self):
+        path = self._path(self.invoice)
+        page = self.url_open(path).text
+        self.assertIn('o_invoicecloud_pay_form', page)
+        data = {
+            'csrf_token': self._csrf_token(path),
+            'method': f'{self.provider.id}-{self.card.id}',
+            'amount': '0.01',
+        }
+        session = {'id': 'cs_2', 'url': 'https://checkout.stripe.test/c/2'}
+        with patch.object(StripeGateway, 'create_checkout_session', return_value=session) as create:
+            response = self.url_open(f'{path}/pay', data=data, allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(response.headers['Location'], 'https://checkout.stripe.test/c/2')
+        amount = create.call_args.args[0]['line_items'][0]['price_data']['unit_amount']
+        self.assertEqual(amount, round(self.invoice.amount_residual * 100))
+
+    @mute_logger('odoo.http')
+    def test_pay_requires_csrf(self):
+        data = {'method': f'{self.provider.id}-{self.card.id}'}
+        with patch.object(StripeGateway, 'create_checkout_session') as create:
+            response = self.url_open(f'{self._path(self.invoice)}/pay', data=data, allow_redirects=False)
+        self.assertEqual(response.status_code, 400)
+        create.assert_not_called()
+
+    def test_payment_in_progress_replaces_the_pay_button(self):
+        with patch.object(StripeGateway, 'create_checkout_session', return_value={'id': 'cs_3', 'url': 'https://x'}):
+            self.invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
+        tx = self.invoice._invoicecloud_transactions(('draft',))
+        tx._set_pending()
+        page = self.url_open(self._path(self.invoice)).text
+        self.assertIn('o_invoicecloud_in_progress', page)
+        self.assertNotIn('o_invoicecloud_pay_form', page)
+
+    def test_status_page_of_another_customer_is_404(self):
+        with patch.object(StripeGateway, 'create_checkout_session', return_value={'id': 'cs_4', 'url': 'https://x'}):
+            self.invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
+        tx = self.invoice._invoicecloud_transactions(('draft',))
+        other = self._create_invoice(post=True, partner_id=self.other_customer.id)
+        response = self.url_open(f'{self._path(other)}/payment?reference={tx.reference}')
+        self.assertEqual(response.status_code, 404)
