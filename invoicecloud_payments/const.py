@@ -83,6 +83,9 @@ STRIPE_LOCALES = {'fr', 'nl', 'de', 'en', 'es', 'it', 'pt', 'pl', 'sv', 'da', 'f
 # https://docs.stripe.com/api/checkout/sessions/object#checkout_session_object-payment_status:
 # only `paid` means the money is there (`unpaid` on completion = a slow method still running).
 STRIPE_PAID_STATUS = 'paid'
+# https://docs.stripe.com/payments/paymentintents/lifecycle: a slow method that failed sends the
+# intent back to requires_payment_method (or canceled); the session stays `complete`, `unpaid`.
+STRIPE_FAILED_INTENT_STATUSES = ('requires_payment_method', 'canceled')
 
 # https://docs.stripe.com/api/events/types: the events the webhook acts on.
 STRIPE_HANDLED_EVENTS = (

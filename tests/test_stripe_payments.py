@@ -238,6 +238,26 @@ def test_stripe_down_gives_a_clear_message_and_nothing_stuck(shop, fresh, failur
     assert retry.status_code == 303 and retry.headers['Location'].startswith(fresh.base_url)
 
 
+@pytest.mark.parametrize('succeeds', [True, False], ids=['succeeded', 'failed'])
+def test_slow_payment_is_pending_until_stripe_settles_it(shop, fresh, succeeds):
+    odoo, data = shop
+    invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
+    checkout_url = customer.pay_invoice(invoice['token']).headers['Location']
+    status_page = customer.checkout(checkout_url, 'pay_async')
+    assert status_of(status_page.text) == 'pending'
+    assert 'http-equiv="refresh"' in status_page.text
+    fresh.wait_for_webhooks()
+    assert 'o_invoicecloud_in_progress' in customer.get(f"/invoicecloud/{invoice['token']}").text
+    fresh.settle_async(checkout_url.rsplit('/', 1)[1], succeed=succeeds)
+    fresh.wait_for_webhooks()
+    if succeeds:
+        assert ledger.payment_state(invoice['id']) in PAID
+        assert len(ledger.payments(invoice['id'])) == 1
+    else:
+        assert ledger.payment_state(invoice['id']) == 'not_paid'
+        assert 'o_invoicecloud_pay_form' in customer.get(f"/invoicecloud/{invoice['token']}").text
+
+
 def test_refund_and_dispute_are_recorded_once(shop, fresh):
     odoo, data = shop
     invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)

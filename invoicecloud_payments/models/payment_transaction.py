@@ -14,6 +14,7 @@ from ..const import (
     INVOICECLOUD_CODES,
     ROUTE_PREFIX,
     STRIPE_CODE,
+    STRIPE_FAILED_INTENT_STATUSES,
     STRIPE_LOCALES,
     STRIPE_PAID_STATUS,
     STRIPE_SESSION_LIFETIME_MINUTES,
@@ -153,15 +154,14 @@ class PaymentTransaction(models.Model):
         status, payment_status = payment_data.get('status'), payment_data.get('payment_status')
         if status == 'complete' and payment_status == STRIPE_PAID_STATUS:
             self._set_done()
+        elif status == 'complete' and payment_data.get('payment_intent_status') in STRIPE_FAILED_INTENT_STATUSES:
+            self._set_error(self.env._("The payment failed at Stripe."), extra_allowed_states=('pending',))
         elif status == 'complete':
             # A slow method (bank debit) is still running: Stripe sends async_payment_succeeded
             # or async_payment_failed later.
             self._set_pending()
         elif status == 'expired':
-            if self.state == 'pending' and payment_status != STRIPE_PAID_STATUS:
-                self._set_canceled(self.env._("The payment failed at Stripe."))
-            else:
-                self._set_canceled(self.env._("The payment was not completed in time."))
+            self._set_canceled(self.env._("The payment was not completed in time."))
 
     # === Confirmation (webhook, status page and cron) === #
 
@@ -182,8 +182,14 @@ class PaymentTransaction(models.Model):
         self.ensure_one()
         self._invoicecloud_lock()
         if self.state in ('draft', 'pending', 'authorized') and self.provider_reference and not self.invoicecloud_flag:
-            session = self.provider_id._invoicecloud_stripe_gateway().retrieve_checkout_session(self.provider_reference)
+            gateway = self.provider_id._invoicecloud_stripe_gateway()
+            session = gateway.retrieve_checkout_session(self.provider_reference)
             if session.get('id') == self.provider_reference and session.get('client_reference_id') == self.reference:
+                slow = session.get('status') == 'complete' and session.get('payment_status') != STRIPE_PAID_STATUS
+                if slow and isinstance(session.get('payment_intent'), str):
+                    # A slow method: only its payment intent tells whether it failed meanwhile.
+                    intent = gateway.retrieve_payment_intent(session.get('payment_intent'))
+                    session = {**session, 'payment_intent_status': intent.get('status')}
                 self._process(STRIPE_CODE, session)
             else:
                 _logger.warning("Stripe returned another session for transaction %s", self.reference)

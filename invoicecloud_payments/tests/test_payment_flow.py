@@ -88,10 +88,16 @@ class TestPaymentFlow(InvoicecloudStripeMixin, InvoicecloudCase):
     def test_unpaid_complete_session_is_pending_and_blocks_a_second_payment(self):
         self._pay(self.invoice)
         tx = self._tx(self.invoice)
-        self._confirm(tx, self._session(tx, payment_status='unpaid'))
+        with patch.object(StripeGateway, 'retrieve_payment_intent', return_value={'status': 'processing'}):
+            self._confirm(tx, self._session(tx, payment_status='unpaid'))
         self.assertEqual(tx.state, 'pending')
         self.assertEqual(self.invoice._invoicecloud_in_progress(), self.invoice)
         self.assertEqual(self._pay(self.invoice)[1], 'in_progress')
+        # the slow method fails: the invoice is payable again
+        with patch.object(StripeGateway, 'retrieve_payment_intent', return_value={'status': 'requires_payment_method'}):
+            self._confirm(tx, self._session(tx, payment_status='unpaid'))
+        self.assertEqual(tx.state, 'error')
+        self.assertFalse(self.invoice._invoicecloud_in_progress())
 
     def test_problems_are_refused_before_anything_is_created(self):
         other_currency = self._create_invoice(
