@@ -1,9 +1,13 @@
+import logging
+
 from odoo import http
 from odoo.http import request
 
 from ..const import HISTORY_PREFIX, INVOICECLOUD_CODES, ROUTE_PREFIX, STATUS_REFRESH_SECONDS
 from ..gateways import ProviderError
 from .invoicecloud import PAY_PROBLEMS, InvoicecloudController
+
+_logger = logging.getLogger(__name__)
 
 
 class InvoicecloudPaymentController(InvoicecloudController):
@@ -110,8 +114,9 @@ class InvoicecloudPaymentController(InvoicecloudController):
                 tx_sudo._invoicecloud_cancel_checkout()
             else:
                 tx_sudo._invoicecloud_confirm()
-        except ProviderError:
-            pass  # The page says where things stand as far as we know; the cron asks again later.
+        except ProviderError as error:
+            # The page says where things stand as far as we know; the cron asks again later.
+            _logger.info("Could not ask the provider about %s: %s", tx_sudo.reference, error)
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
         customer_state = tx_sudo._invoicecloud_customer_state()
         values = {
