@@ -13,6 +13,11 @@ def _post_init_hook(env):
     token to every customer document posted before the addon, and to its customer."""
     for code in INVOICECLOUD_CODES:
         setup_provider(env, code)
+    _backfill_tokens(env)
+
+
+def _backfill_tokens(env):
+    """Tokens for the customer documents posted before the addon, and for their customers."""
     start = time.perf_counter()
     env.cr.execute(
         """

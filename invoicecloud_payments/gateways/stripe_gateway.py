@@ -79,7 +79,7 @@ def parse_webhook_event(payload, signature_header, secret, tolerance):
         stripe.Webhook.construct_event(payload, signature_header, secret, tolerance)
         data = json.loads(payload)
         timestamp = _signature_timestamp(signature_header)
-    except (stripe.SignatureVerificationError, ValueError, TypeError, AttributeError) as error:
+    except (stripe.SignatureVerificationError, ValueError, TypeError, AttributeError, RecursionError) as error:
         raise ProviderRefused(f"Invalid webhook: {error.__class__.__name__}") from error
     if timestamp > time.time() + tolerance:
         raise ProviderRefused("Invalid webhook: timestamp in the future")

@@ -68,7 +68,7 @@ class TestTokens(InvoicecloudCase):
         self.env.cr.execute("UPDATE res_partner SET invoicecloud_token = NULL")
         self.env.invalidate_all()
 
-        hooks._post_init_hook(self.env)
+        hooks._backfill_tokens(self.env)
 
         for move in (self.invoice, cancelled, refund):
             self.assertTrue(move.invoicecloud_token, move.name)

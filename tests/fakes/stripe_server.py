@@ -15,6 +15,7 @@ Run alone (``python3 tests/fakes/stripe_server.py --port 12111 --webhook URL``) 
 """
 
 import argparse
+import contextlib
 import copy
 import html
 import json
@@ -358,7 +359,9 @@ class StripeHandler(BaseHTTPRequestHandler):
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        # the client may have given up waiting (the tests make the fake hang on purpose)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(data)
 
     def _body(self):
         return self.rfile.read(int(self.headers.get('Content-Length') or 0)).decode()

@@ -1,0 +1,181 @@
+"""Figures of issue 3, on a real Odoo server with the real SDK and the fake Stripe.
+
+- Webhook-to-Paid: server time of 200 `checkout.session.completed` deliveries, each turning an
+  invoice Paid, beside 200 views of an invoice page in the same run (the machine is noisy).
+- Concurrent duplicates: 50 deliveries of the same event for each of 10 invoices, all at once.
+- Fuzz: generated requests to the webhook route; 5xx answers and state changes counted.
+
+Results go to tests/output/benchmarks.json under `stripe`.
+"""
+
+import json
+import random
+import re
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+import stripe
+
+from fakes.stripe_server import StripeServer
+from stripe_helpers import WEBHOOK_SECRET, Customer, Ledger, start_odoo
+
+pytestmark = pytest.mark.slow
+
+CONFIRMATIONS = 200
+DUPLICATED_INVOICES, DUPLICATES = 10, 50
+FUZZ_REQUESTS = 2000
+ACCESS_RE = re.compile(
+    r'"(?P<method>GET|POST) (?P<path>\S+) HTTP/1.1" (?P<status>\d+) - \d+ (?P<sql>[\d.]+) (?P<other>[\d.]+)'
+)
+
+
+def _server_times(log, offset, method, path_prefix):
+    time.sleep(0.5)  # the access log is written after the response
+    with log.open() as f:
+        f.seek(offset)
+        found = [m for m in ACCESS_RE.finditer(f.read()) if m['method'] == method and m['path'].startswith(path_prefix)]
+    return [float(m['sql']) + float(m['other']) for m in found], [int(m['status']) for m in found]
+
+
+def _summary(times):
+    return {
+        'count': len(times),
+        'median_ms': round(statistics.median(times) * 1000, 1),
+        'p95_ms': round(statistics.quantiles(times, n=20)[-1] * 1000, 1),
+    }
+
+
+@pytest.fixture(scope='module')
+def bench(output_dir):
+    with StripeServer() as fake:
+        odoo, data = start_odoo('stripe_bench', fake, singles=CONFIRMATIONS + DUPLICATED_INVOICES + 1)
+        results = {}
+        try:
+            yield fake, odoo, data, results
+        finally:
+            odoo.stop()
+            odoo.drop()
+            path = output_dir / 'benchmarks.json'
+            previous = json.loads(path.read_text()) if path.exists() else {}
+            path.write_text(json.dumps({**previous, 'stripe': {**previous.get('stripe', {}), **results}}, indent=2))
+
+
+def _completed_events(fake, customer, invoices):
+    """Pay each invoice at the fake without any webhook leaving it; return the events to send."""
+    fake.drop_webhooks = True
+    events = []
+    for invoice in invoices:
+        checkout_url = customer.pay_invoice(invoice['token']).headers['Location']
+        customer.checkout(checkout_url, 'pay', follow=False)
+        events.append(json.dumps(fake.events[-1]))
+    return events
+
+
+def test_webhook_to_paid_server_time(bench):
+    fake, odoo, data, results = bench
+    customer, ledger = Customer(odoo), Ledger(odoo)
+    invoices = data['single'][:CONFIRMATIONS]
+    events = _completed_events(fake, customer, invoices)
+    url = f"{odoo.url}/invoicecloud/webhook/stripe/{data['provider_id']}"
+    baseline_page = f"/invoicecloud/{data['single'][-1]['token']}"
+    for _warm in range(3):
+        customer.get(baseline_page)
+    offset = odoo.log.stat().st_size
+    for event in events:
+        assert fake.send_webhook(url, event) == 200
+        customer.get(baseline_page)
+    webhook, _statuses = _server_times(odoo.log, offset, 'POST', '/invoicecloud/webhook/stripe/')
+    page, _statuses = _server_times(odoo.log, offset, 'GET', '/invoicecloud/<token>')
+    paid = sum(ledger.payment_state(invoice['id']) in ('paid', 'in_payment') for invoice in invoices)
+    results['webhook_to_paid'] = {
+        'webhook': _summary(webhook),
+        'invoice_page_baseline': _summary(page),
+        'median_ratio': round(statistics.median(webhook) / statistics.median(page), 2),
+        'invoices_paid': paid,
+    }
+    print(f"\nwebhook to Paid: {results['webhook_to_paid']}")
+    assert paid == CONFIRMATIONS and len(webhook) == CONFIRMATIONS
+
+
+def test_concurrent_duplicate_deliveries_make_one_payment_each(bench):
+    fake, odoo, data, results = bench
+    customer, ledger = Customer(odoo), Ledger(odoo)
+    invoices = data['single'][CONFIRMATIONS : CONFIRMATIONS + DUPLICATED_INVOICES]
+    events = _completed_events(fake, customer, invoices)
+    url = f"{odoo.url}/invoicecloud/webhook/stripe/{data['provider_id']}"
+    deliveries = [event for event in events for _copy in range(DUPLICATES)]
+    random.Random(3).shuffle(deliveries)
+    with ThreadPoolExecutor(25) as pool:
+        statuses = list(pool.map(lambda event: fake.send_webhook(url, event), deliveries))
+    payments = [len(ledger.payments(invoice['id'])) for invoice in invoices]
+    results['concurrent_duplicates'] = {
+        'deliveries': len(deliveries),
+        'invoices': len(invoices),
+        'payments_created': sum(payments),
+        'answers': {str(status): statuses.count(status) for status in sorted(set(statuses))},
+    }
+    print(f"\nconcurrent duplicates: {results['concurrent_duplicates']}")
+    assert payments == [1] * DUPLICATED_INVOICES
+    assert not [status for status in statuses if status >= 500 or status == 0]
+
+
+def _fuzz_bodies(rng, event):
+    """Garbage, near-misses and hostile shapes, some signed with the right secret."""
+    yield rng.randbytes(rng.randint(0, 2000)), None
+    yield event[: rng.randint(0, len(event))].encode(), 'sign'
+    yield ('[' * rng.randint(1, 5000)).encode(), 'sign'
+    yield json.dumps({'id': rng.random(), 'type': ['x'], 'data': 'y'}).encode(), 'sign'
+    yield (
+        json.dumps(
+            {'id': 'evt_x', 'type': 'checkout.session.completed', 'data': {'object': {'id': rng.random()}}}
+        ).encode(),
+        'sign',
+    )
+    yield (
+        json.dumps(
+            {'id': 'evt_y', 'type': 'charge.refunded', 'data': {'object': {'payment_intent': {'$ne': 1}}}}
+        ).encode(),
+        'sign',
+    )
+    yield b'\xff\xfe' + rng.randbytes(50), 'garbage-header'
+    yield event.encode(), 'stale'
+    yield ('{"a": "' + 'x' * 70000 + '"}').encode(), 'sign'
+
+
+def test_fuzzed_webhooks_never_5xx_and_change_nothing(bench):
+    fake, odoo, data, results = bench
+    ledger = Ledger(odoo)
+    rng = random.Random(7)
+    url = f"{odoo.url}/invoicecloud/webhook/stripe/{data['provider_id']}"
+    template = json.dumps(fake.events[-1]) if fake.events else '{}'
+    before = ledger.query('SELECT count(*), sum(amount) FROM account_payment')[0]
+    statuses = []
+    while len(statuses) < FUZZ_REQUESTS:
+        for body, how in _fuzz_bodies(rng, template):
+            headers = {}
+            if how == 'sign':
+                headers['Stripe-Signature'] = stripe.WebhookSignature.generate_signature_header(
+                    body.decode('utf-8', 'replace'), WEBHOOK_SECRET
+                )
+            elif how == 'stale':
+                headers['Stripe-Signature'] = stripe.WebhookSignature.generate_signature_header(
+                    body.decode(), WEBHOOK_SECRET, timestamp=int(time.time()) - 3600
+                )
+            elif how == 'garbage-header':
+                headers['Stripe-Signature'] = rng.choice(
+                    ['t=,v1=', 't=1,t=2', 'v1=' + 'a' * 64, ',,,', 't=99999999999999999999']
+                )
+            statuses.append(requests.post(url, data=body, headers=headers, timeout=60).status_code)
+    after = ledger.query('SELECT count(*), sum(amount) FROM account_payment')[0]
+    results['fuzz'] = {
+        'requests': len(statuses),
+        'answers': {str(status): statuses.count(status) for status in sorted(set(statuses))},
+        'server_errors': sum(status >= 500 for status in statuses),
+        'payments_before_after': [before[0], after[0]],
+    }
+    print(f"\nfuzzed webhooks: {results['fuzz']}")
+    assert results['fuzz']['server_errors'] == 0
+    assert before == after
