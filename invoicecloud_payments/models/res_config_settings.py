@@ -1,7 +1,7 @@
 from odoo import fields, models
 
 from .. import utils
-from ..const import SHORTCODE
+from ..const import SHORTCODE, STRIPE_CODE
 
 
 class ResConfigSettings(models.TransientModel):
@@ -32,3 +32,17 @@ class ResConfigSettings(models.TransientModel):
             body = template_lang.body_html
             if body and SHORTCODE not in body:
                 template_lang.body_html = utils.add_shortcode_paragraph(body)
+
+    def action_invoicecloud_open_stripe(self):
+        """The company's Stripe provider form: keys, key check, webhook, journal, state."""
+        self.ensure_one()
+        provider = self.env['payment.provider'].search(
+            [('code', '=', STRIPE_CODE), ('company_id', '=', self.company_id.id)], limit=1
+        )
+        return {
+            'type': 'ir.actions.act_window',
+            'res_model': 'payment.provider',
+            'res_id': provider.id,
+            'views': [(False, 'form')],
+            'target': 'current',
+        }

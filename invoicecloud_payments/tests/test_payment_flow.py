@@ -1,11 +1,12 @@
 import time
 from unittest.mock import patch
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.modules import neutralize as odoo_neutralize
 from odoo.tests import tagged
 
 from ..amounts import to_stripe_minor_units
-from ..gateways import ProviderUnavailable
+from ..gateways import ProviderRefused, ProviderUnavailable
 from ..gateways.stripe_gateway import StripeGateway
 from .common import InvoicecloudCase, InvoicecloudStripeMixin
 
@@ -147,3 +148,44 @@ class TestPaymentFlow(InvoicecloudStripeMixin, InvoicecloudCase):
     def test_keys_are_checked(self):
         with self.assertRaises(ValidationError):
             self.provider.invoicecloud_stripe_secret_key = 'pk_live_wrong_field'
+
+
+@tagged('post_install', '-at_install')
+class TestStripeSettings(InvoicecloudStripeMixin, InvoicecloudCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_stripe()
+
+    def test_check_keys_makes_a_live_call_and_explains_a_refusal(self):
+        with patch.object(StripeGateway, 'retrieve_balance', return_value={'object': 'balance'}) as call:
+            action = self.provider.action_invoicecloud_stripe_check_keys()
+        call.assert_called_once()
+        self.assertEqual(action['params']['type'], 'success')
+        with (
+            patch.object(StripeGateway, 'retrieve_balance', side_effect=ProviderRefused('Invalid API Key provided')),
+            self.assertRaisesRegex(UserError, 'Invalid API Key'),
+        ):
+            self.provider.action_invoicecloud_stripe_check_keys()
+
+    def test_create_webhook_registers_our_url_and_keeps_the_secret(self):
+        self.provider.invoicecloud_stripe_webhook_secret = False
+        endpoint = {'id': 'we_1', 'url': self.provider.invoicecloud_webhook_url, 'secret': 'whsec_new'}
+        with patch.object(StripeGateway, 'create_webhook_endpoint', return_value=endpoint) as create:
+            self.provider.action_invoicecloud_stripe_create_webhook()
+        url, events = create.call_args.args
+        self.assertTrue(url.endswith(f'/invoicecloud/webhook/stripe/{self.provider.id}'))
+        self.assertIn('checkout.session.completed', events)
+        self.assertEqual(self.provider.invoicecloud_stripe_webhook_secret, 'whsec_new')
+
+    def test_neutralize_blanks_the_keys(self):
+        queries = odoo_neutralize.get_neutralization_queries(['invoicecloud_payments'])
+        for query in queries:
+            self.env.cr.execute(query)
+        self.provider.invalidate_recordset()
+        self.assertFalse(self.provider.invoicecloud_stripe_secret_key)
+        self.assertFalse(self.provider.invoicecloud_stripe_webhook_secret)
+
+    def test_settings_open_the_company_stripe_provider(self):
+        action = self.env['res.config.settings'].sudo().create({}).action_invoicecloud_open_stripe()
+        self.assertEqual((action['res_model'], action['res_id']), ('payment.provider', self.provider.id))
