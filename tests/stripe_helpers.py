@@ -178,3 +178,16 @@ class Ledger:
         return self.query(
             "SELECT count(*) FROM mail_activity WHERE res_model = 'account.move' AND res_id = %s", [invoice_id]
         )[0][0]
+
+
+def webhook_url(odoo, data):
+    return f"{odoo.url}/invoicecloud/webhook/stripe/{data['provider_id']}"
+
+
+def paid_without_webhook(fake, customer, invoice):
+    """The customer pays at the fake and closes the tab; no webhook leaves the fake. Returns the
+    `checkout.session.completed` event Stripe would have sent, as the JSON body to send."""
+    fake.drop_webhooks = True
+    checkout_url = customer.pay_invoice(invoice['token']).headers['Location']
+    customer.checkout(checkout_url, 'pay', follow=False)
+    return json.dumps(fake.events[-1])

@@ -20,7 +20,7 @@ import requests
 import stripe
 
 from fakes.stripe_server import StripeServer
-from stripe_helpers import WEBHOOK_SECRET, Customer, Ledger, start_odoo
+from stripe_helpers import WEBHOOK_SECRET, Customer, Ledger, paid_without_webhook, start_odoo, webhook_url
 
 pytestmark = pytest.mark.slow
 
@@ -63,23 +63,12 @@ def bench(output_dir):
             path.write_text(json.dumps({**previous, 'stripe': {**previous.get('stripe', {}), **results}}, indent=2))
 
 
-def _completed_events(fake, customer, invoices):
-    """Pay each invoice at the fake without any webhook leaving it; return the events to send."""
-    fake.drop_webhooks = True
-    events = []
-    for invoice in invoices:
-        checkout_url = customer.pay_invoice(invoice['token']).headers['Location']
-        customer.checkout(checkout_url, 'pay', follow=False)
-        events.append(json.dumps(fake.events[-1]))
-    return events
-
-
 def test_webhook_to_paid_server_time(bench):
     fake, odoo, data, results = bench
     customer, ledger = Customer(odoo), Ledger(odoo)
     invoices = data['single'][:CONFIRMATIONS]
-    events = _completed_events(fake, customer, invoices)
-    url = f"{odoo.url}/invoicecloud/webhook/stripe/{data['provider_id']}"
+    events = [paid_without_webhook(fake, customer, invoice) for invoice in invoices]
+    url = webhook_url(odoo, data)
     baseline_page = f"/invoicecloud/{data['single'][-1]['token']}"
     for _warm in range(3):
         customer.get(baseline_page)
@@ -104,8 +93,8 @@ def test_concurrent_duplicate_deliveries_make_one_payment_each(bench):
     fake, odoo, data, results = bench
     customer, ledger = Customer(odoo), Ledger(odoo)
     invoices = data['single'][CONFIRMATIONS : CONFIRMATIONS + DUPLICATED_INVOICES]
-    events = _completed_events(fake, customer, invoices)
-    url = f"{odoo.url}/invoicecloud/webhook/stripe/{data['provider_id']}"
+    events = [paid_without_webhook(fake, customer, invoice) for invoice in invoices]
+    url = webhook_url(odoo, data)
     deliveries = [event for event in events for _copy in range(DUPLICATES)]
     random.Random(3).shuffle(deliveries)
     with ThreadPoolExecutor(25) as pool:
@@ -149,7 +138,7 @@ def test_fuzzed_webhooks_never_5xx_and_change_nothing(bench):
     fake, odoo, data, results = bench
     ledger = Ledger(odoo)
     rng = random.Random(7)
-    url = f"{odoo.url}/invoicecloud/webhook/stripe/{data['provider_id']}"
+    url = webhook_url(odoo, data)
     template = json.dumps(fake.events[-1]) if fake.events else '{}'
     before = ledger.query('SELECT count(*), sum(amount) FROM account_payment')[0]
     statuses = []
