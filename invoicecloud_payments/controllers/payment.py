@@ -99,11 +99,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
             request.env['payment.transaction']
             .sudo()
             .search(
-                [
-                    ('reference', '=', str(reference or '')),
-                    ('provider_code', 'in', INVOICECLOUD_CODES),
-                    ('partner_id', '=', partner_sudo.id),
-                ],
+                [('reference', '=', str(reference or '')), ('provider_code', 'in', INVOICECLOUD_CODES)],
                 limit=1,
             )
         )

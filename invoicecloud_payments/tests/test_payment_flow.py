@@ -1,3 +1,4 @@
+import contextlib
 import time
 from unittest.mock import patch
 
@@ -56,6 +57,19 @@ class TestPaymentFlow(InvoicecloudStripeMixin, InvoicecloudCase):
         self.assertEqual(key, tx._invoicecloud_idempotency_key(), "the key is derived from the transaction")
         self.assertEqual(tx.invoice_ids, self.invoice)
         self.assertEqual(tx.provider_reference, f'cs_{tx.reference}')
+
+    def test_a_retried_request_sends_the_same_key_and_parameters(self):
+        """Odoo replays a request after a serialization failure: the transaction is created again
+        (same reference), so Stripe must see the same idempotency key and the same body."""
+        with patch.object(StripeGateway, 'create_checkout_session', side_effect=_created_session) as create:
+            with contextlib.suppress(RuntimeError), self.env.cr.savepoint():
+                self.invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
+                raise RuntimeError("serialization failure")  # rolls the savepoint back
+            self.env.invalidate_all()
+            self.invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
+        first, retried = create.call_args_list
+        self.assertEqual(first.args, retried.args)
+        self.assertEqual(len(self._tx(self.invoice)), 1)
 
     def test_paid_session_posts_one_reconciled_payment(self):
         self._pay(self.invoice)
