@@ -1,0 +1,72 @@
+"""Mollie through its official SDK (mollie-api-python): payments, methods, refunds, chargebacks."""
+
+from mollie.api.client import Client
+from mollie.api.error import Error as MollieError
+from mollie.api.error import RequestError, ResponseError, ResponseHandlingError
+from mollie.api.objects.payment import Payment
+
+from .errors import ProviderRefused, ProviderUnavailable
+
+
+class MollieGateway:
+    """The calls the addon makes to Mollie. Returns plain dicts (Mollie's JSON)."""
+
+    def __init__(self, api_key, *, api_endpoint=None, timeout=(3, 15)):
+        if not api_key:
+            raise ProviderRefused("No Mollie API key is configured.")
+        self._client = Client(timeout=timeout, retry=1)  # retries connect errors only
+        if api_endpoint:
+            self._client.set_api_endpoint(api_endpoint)
+        try:
+            self._client.set_api_key(api_key)
+        except MollieError as error:
+            raise ProviderRefused(str(error)) from error
+
+    def _call(self, method, *args, **kwargs):
+        try:
+            result = method(*args, **kwargs)
+        except ResponseError as error:
+            if error.status is None or error.status >= 500 or error.status in (409, 429):
+                raise ProviderUnavailable(str(error)) from error
+            raise ProviderRefused(str(error)) from error
+        except (RequestError, ResponseHandlingError) as error:
+            raise ProviderUnavailable(str(error)) from error
+        return dict(result)
+
+    # --- payments ---------------------------------------------------------------------------
+
+    def create_payment(self, payload, idempotency_key):
+        """Create a payment; the same key and body give back the same payment."""
+        return self._call(self._client.payments.create, payload, idempotency_key=idempotency_key)
+
+    def get_payment(self, payment_id):
+        return self._call(self._client.payments.get, payment_id)
+
+    def cancel_payment(self, payment_id, idempotency_key):
+        return self._call(self._client.payments.delete, payment_id, idempotency_key=idempotency_key)
+
+    # --- methods ----------------------------------------------------------------------------
+
+    def list_methods(self):
+        """Every method activated on the profile, with names, images and amount limits."""
+        result = self._call(self._client.methods.list, include='pricing')
+        return result.get('_embedded', {}).get('methods', [])
+
+    # --- refunds and chargebacks ------------------------------------------------------------
+
+    def _payment(self, payment_id):
+        """A payment to reach its refunds and chargebacks, without fetching it first."""
+        return Payment({'id': payment_id}, self._client)
+
+    def create_refund(self, payment_id, amount, idempotency_key):
+        """`amount` as Mollie wants it: {'currency': 'EUR', 'value': '10.00'}."""
+        refunds = self._payment(payment_id).refunds
+        return self._call(refunds.create, {'amount': amount}, idempotency_key=idempotency_key)
+
+    def list_refunds(self, payment_id):
+        result = self._call(self._payment(payment_id).refunds.list)
+        return result.get('_embedded', {}).get('refunds', [])
+
+    def list_chargebacks(self, payment_id):
+        result = self._call(self._payment(payment_id).chargebacks.list)
+        return result.get('_embedded', {}).get('chargebacks', [])

@@ -1,0 +1,102 @@
+"""The addon's gateways (the only code that imports the SDKs) against the fake providers.
+
+The gateways hold no Odoo code, so they are loaded here straight from the addon's folder.
+"""
+
+import importlib.util
+import sys
+import time
+
+import pytest
+
+from fakes.mollie_server import MollieServer
+from fakes.stripe_server import StripeServer
+from odoo_server import ROOT
+
+
+def _load_gateways():
+    path = ROOT / 'invoicecloud_payments' / 'gateways' / '__init__.py'
+    spec = importlib.util.spec_from_file_location('invoicecloud_gateways', path, submodule_search_locations=[])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules['invoicecloud_gateways'] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+gateways = _load_gateways()
+stripe_gateway = importlib.import_module('invoicecloud_gateways.stripe_gateway')
+mollie_gateway = importlib.import_module('invoicecloud_gateways.mollie_gateway')
+
+
+@pytest.fixture(scope='module')
+def stripe_fake():
+    with StripeServer() as fake:
+        yield fake
+
+
+@pytest.fixture(scope='module')
+def mollie_fake():
+    with MollieServer() as fake:
+        yield fake
+
+
+@pytest.fixture
+def stripe(stripe_fake):
+    yield stripe_gateway.StripeGateway(stripe_fake.secret_key, api_base=stripe_fake.base_url, timeout=(3, 2))
+    stripe_fake.fail_next, stripe_fake.delay = [], 0
+
+
+@pytest.fixture
+def mollie(mollie_fake):
+    yield mollie_gateway.MollieGateway(mollie_fake.api_key, api_endpoint=mollie_fake.base_url, timeout=(3, 2))
+    mollie_fake.fail_next, mollie_fake.delay = [], 0
+
+
+def test_stripe_errors_are_told_apart(stripe_fake, stripe):
+    assert stripe.retrieve_balance()['object'] == 'balance'
+    stripe_fake.fail_next = [500]  # with Stripe-Should-Retry: false, as Stripe sends it
+    with pytest.raises(gateways.ProviderUnavailable):
+        stripe.retrieve_balance()
+    with pytest.raises(gateways.ProviderRefused):
+        stripe_gateway.StripeGateway('sk_test_wrong', api_base=stripe_fake.base_url).retrieve_balance()
+    with pytest.raises(gateways.ProviderRefused):
+        stripe.retrieve_checkout_session('cs_does_not_exist')
+
+
+def test_stripe_checkout_does_not_retry_while_the_customer_waits(stripe_fake, stripe):
+    stripe_fake.delay = 5
+    params = {'mode': 'payment', 'line_items': [{'quantity': 1, 'price_data': {'currency': 'eur', 'unit_amount': 100}}]}
+    start = time.monotonic()
+    with pytest.raises(gateways.ProviderUnavailable):
+        stripe.create_checkout_session(params, 'key-hang')
+    assert time.monotonic() - start < 4  # one read timeout (2 s here), no retry
+
+
+def test_mollie_errors_are_told_apart(mollie_fake, mollie):
+    assert {m['id'] for m in mollie.list_methods()} >= {'ideal', 'bancontact'}
+    mollie_fake.fail_next = [503]
+    with pytest.raises(gateways.ProviderUnavailable):
+        mollie.list_methods()
+    wrong_key = mollie_gateway.MollieGateway('test_wrongwrongwrongwrong', api_endpoint=mollie_fake.base_url)
+    with pytest.raises(gateways.ProviderRefused):
+        wrong_key.list_methods()
+    with pytest.raises(gateways.ProviderRefused):
+        mollie_gateway.MollieGateway('sk_live_not_mollie')
+    with pytest.raises(gateways.ProviderRefused):
+        mollie.get_payment('tr_unknown')
+    mollie_fake.delay = 3
+    with pytest.raises(gateways.ProviderUnavailable):
+        mollie.list_methods()
+
+
+def test_mollie_payment_refunds_and_chargebacks(mollie_fake, mollie):
+    payload = {'amount': {'currency': 'EUR', 'value': '20.00'}, 'description': 'INV/1', 'method': ['ideal'],
+               'redirectUrl': 'http://127.0.0.1/back'}  # fmt: skip
+    payment = mollie.create_payment(payload, 'key-refunds')
+    assert mollie.create_payment(payload, 'key-refunds')['id'] == payment['id']
+    mollie_fake.set_status(payment['id'], 'paid')
+    mollie.create_refund(payment['id'], {'currency': 'EUR', 'value': '5.00'}, 'key-refund-1')
+    mollie_fake.chargeback(payment['id'], {'currency': 'EUR', 'value': '15.00'})
+    assert [r['amount']['value'] for r in mollie.list_refunds(payment['id'])] == ['5.00']
+    assert [c['amount']['value'] for c in mollie.list_chargebacks(payment['id'])] == ['15.00']
+    assert mollie.get_payment(payment['id'])['amountChargedBack']['value'] == '15.00'
