@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from odoo.tools import float_repr
 
+from odoo.addons.payment.const import CURRENCY_MINOR_UNITS
+
 from .const import STRIPE_THREE_DECIMAL_CURRENCIES, STRIPE_ZERO_DECIMAL_CURRENCIES
 
 
@@ -30,3 +32,28 @@ def to_stripe_minor_units(amount, currency_name, decimal_places):
 def from_stripe_minor_units(minor_amount, currency_name):
     """Stripe's integer amount back to a Decimal in major units."""
     return Decimal(int(minor_amount)).scaleb(-stripe_decimals(currency_name))
+
+
+def iso_decimals(currency_name, decimal_places):
+    """The decimals of the currency's minor unit as ISO 4217 (and Mollie) count them."""
+    return CURRENCY_MINOR_UNITS.get(currency_name, decimal_places)
+
+
+def to_mollie_value(amount, currency_name, decimal_places):
+    """``amount`` as the string Mollie wants ("10.00", "1000" for JPY), exactly."""
+    digits = iso_decimals(currency_name, decimal_places)
+    value = Decimal(float_repr(amount, decimal_places))
+    if value != value.quantize(Decimal(1).scaleb(-digits)):
+        raise ValueError(f"{amount} {currency_name} has more decimals than the currency")
+    return f'{value:.{digits}f}'
+
+
+def mollie_minor_units(value, currency_name, decimal_places):
+    """A Mollie amount string in minor units, or None if it is not a valid amount of the currency."""
+    try:
+        amount = Decimal(str(value)).scaleb(iso_decimals(currency_name, decimal_places))
+    except ArithmeticError:
+        return None
+    if not amount.is_finite() or amount != amount.to_integral_value():
+        return None
+    return int(amount)

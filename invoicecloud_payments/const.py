@@ -41,8 +41,9 @@ STATUS_REFRESH_SECONDS = 5
 # --- Stripe -----------------------------------------------------------------------------------
 
 STRIPE_CODE = 'invoicecloud_stripe'
-# The provider codes this addon owns (Mollie joins in the next step).
-INVOICECLOUD_CODES = (STRIPE_CODE,)
+MOLLIE_CODE = 'invoicecloud_mollie'
+# The provider codes this addon owns.
+INVOICECLOUD_CODES = (STRIPE_CODE, MOLLIE_CODE)
 # Optional API base for tests: the SDK then talks to a local fake instead of api.stripe.com.
 STRIPE_API_BASE_PARAM = 'invoicecloud_payments.stripe_api_base'
 # https://docs.stripe.com/api/idempotent_requests (connect, read) in seconds; the SDK retries
@@ -98,3 +99,43 @@ STRIPE_HANDLED_EVENTS = (
 )
 # Webhook bodies beyond this size are refused (413) before they are read.
 WEBHOOK_MAX_BYTES = 64 * 1024
+
+# --- Mollie -----------------------------------------------------------------------------------
+
+# Optional API endpoint for tests: the SDK then talks to a local fake instead of api.mollie.com.
+MOLLIE_API_ENDPOINT_PARAM = 'invoicecloud_payments.mollie_api_endpoint'
+MOLLIE_TIMEOUT = (3, 15)
+
+# Odoo payment.method code -> Mollie method id (https://docs.mollie.com/reference/v2/methods-api/list-methods).
+# Cards are Stripe's: Mollie's `creditcard` is never offered, whatever the profile has activated.
+MOLLIE_METHODS = {
+    'ideal': 'ideal',
+    'bancontact': 'bancontact',
+    'paypal': 'paypal',
+    'bank_transfer': 'banktransfer',
+    'kbc_cbc': 'kbc',
+    'belfius': 'belfius',
+    'eps': 'eps',
+    'p24': 'przelewy24',
+    'trustly': 'trustly',
+    'twint': 'twint',
+    'sofort': 'sofort',
+    'blik': 'blik',
+    'mybank': 'mybank',
+    'in3': 'in3',
+    'klarna': 'klarna',
+}
+MOLLIE_NEVER = ('creditcard',)
+
+# https://docs.mollie.com/reference/v2/payments-api/create-payment#parameters (locale)
+MOLLIE_LOCALES = (
+    'en_US', 'en_GB', 'nl_NL', 'nl_BE', 'fr_FR', 'fr_BE', 'de_DE', 'de_AT', 'de_CH', 'es_ES', 'ca_ES', 'pt_PT',
+    'it_IT', 'nb_NO', 'sv_SE', 'fi_FI', 'da_DK', 'is_IS', 'hu_HU', 'pl_PL', 'lv_LV', 'lt_LT',
+)  # fmt: skip
+
+# https://docs.mollie.com/payments/status-changes: Mollie status -> what the transaction becomes.
+MOLLIE_PENDING_STATUSES = ('open', 'pending')
+MOLLIE_FAILED_STATUSES = ('canceled', 'expired', 'failed')
+
+# How long the cron keeps asking: a bank transfer stays open for up to 12 days at Mollie.
+MOLLIE_CONFIRM_WINDOW_DAYS = {'bank_transfer': 14}

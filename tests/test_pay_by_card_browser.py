@@ -7,7 +7,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from chromium import CHROMIUM, CHROMIUM_ARGS
 from fakes.stripe_server import StripeServer
-from stripe_helpers import Ledger, start_odoo
+from payment_helpers import Ledger, start_odoo
 
 pytestmark = pytest.mark.slow
 

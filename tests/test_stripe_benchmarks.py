@@ -20,7 +20,7 @@ import requests
 import stripe
 
 from fakes.stripe_server import StripeServer
-from stripe_helpers import WEBHOOK_SECRET, Customer, Ledger, paid_without_webhook, start_odoo, webhook_url
+from payment_helpers import WEBHOOK_SECRET, Customer, Ledger, paid_without_webhook, start_odoo, webhook_url
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import requests
 import stripe
 
 from fakes.stripe_server import StripeServer
-from stripe_helpers import (
+from payment_helpers import (
     WEBHOOK_SECRET,
     Customer,
     Ledger,
@@ -60,7 +60,7 @@ def test_pay_one_invoice(shop, fresh):
     assert response.status_code == 303
     session = fresh.sessions[response.headers['Location'].rsplit('/', 1)[1]]
     assert session['amount_total'] == round(invoice['residual'] * 100)
-    assert session['currency'] == 'usd'  # the company's currency
+    assert session['currency'] == 'eur'
     assert session['locale'] == 'fr'
     assert session['payment_method_types'] == ['card']
     status_page = customer.checkout(response.headers['Location'], 'pay')
@@ -128,11 +128,11 @@ def test_amount_sent_by_the_browser_is_ignored(shop, fresh):
     invoice, customer = single_invoice(data), Customer(odoo)
     response = customer.pay_invoice(invoice['token'], amount='1.00', amount_total='100', currency='JPY')
     session = fresh.sessions[response.headers['Location'].rsplit('/', 1)[1]]
-    assert (session['amount_total'], session['currency']) == (round(invoice['residual'] * 100), 'usd')
+    assert (session['amount_total'], session['currency']) == (round(invoice['residual'] * 100), 'eur')
 
 
 @pytest.mark.parametrize(
-    'report', [{'amount_total': -1}, {'amount_total': +1}, {'currency': 'eur'}, {'amount_total': 0}], ids=str
+    'report', [{'amount_total': -1}, {'amount_total': +1}, {'currency': 'usd'}, {'amount_total': 0}], ids=str
 )
 def test_mismatch_at_stripe_is_never_paid_and_flagged(shop, fresh, report):
     odoo, data = shop

@@ -1,15 +1,18 @@
 import logging
+import re
 
 from odoo import http
 from odoo.http import request
 
-from ..const import STRIPE_CODE, STRIPE_HANDLED_EVENTS, STRIPE_WEBHOOK_TOLERANCE, WEBHOOK_MAX_BYTES
+from ..const import MOLLIE_CODE, STRIPE_CODE, STRIPE_HANDLED_EVENTS, STRIPE_WEBHOOK_TOLERANCE, WEBHOOK_MAX_BYTES
 from ..gateways import ProviderError, ProviderUnavailable
 from ..gateways.stripe_gateway import parse_webhook_event
 
 _logger = logging.getLogger(__name__)
 
 WEBHOOK_ROUTE = '/invoicecloud/webhook'
+# https://docs.mollie.com/reference/v2/payments-api/get-payment: ids look like tr_7UhSN1zuXS.
+MOLLIE_PAYMENT_ID_RE = re.compile(r'tr_[A-Za-z0-9]{1,64}')
 
 
 class InvoicecloudWebhookController(http.Controller):
@@ -51,4 +54,37 @@ class InvoicecloudWebhookController(http.Controller):
             # Not recorded as handled: Stripe delivers it again (for three days); the cron asks meanwhile.
             _logger.info("Stripe event %s not processed yet: %s", event['id'], error)
             return request.make_response('', status=503)
+        return request.make_response('', status=200)
+
+    @http.route(
+        f'{WEBHOOK_ROUTE}/mollie/<int:provider_id>',
+        type='http',
+        auth='public',
+        methods=['POST'],
+        csrf=False,
+        save_session=False,
+    )
+    def invoicecloud_mollie_webhook(self, provider_id, id=None, **kwargs):  # `id`: Mollie's field name
+        """Mollie posts only `id=tr_...`. Nothing is read from the request but that id: the
+        transaction of this provider holding it is confirmed by fetching, through the SDK, the
+        payment id we stored. Every well-formed call gets 200, known id or not."""
+        if (request.httprequest.content_length or 0) > WEBHOOK_MAX_BYTES:
+            return request.make_response('', status=413)
+        if not isinstance(id, str) or not MOLLIE_PAYMENT_ID_RE.fullmatch(id):
+            return request.make_response('', status=400)
+        provider_sudo = request.env['payment.provider'].sudo().browse(provider_id).exists()
+        if provider_sudo.code != MOLLIE_CODE:
+            return request.make_response('', status=200)
+        tx_sudo = (
+            request.env['payment.transaction']
+            .sudo()
+            ._invoicecloud_find(provider_sudo, [('provider_reference', '=', id)])
+        )
+        if tx_sudo:
+            try:
+                with request.env.cr.savepoint():
+                    tx_sudo._invoicecloud_confirm()
+            except ProviderUnavailable as error:
+                _logger.info("Mollie payment %s not confirmed yet: %s", id, error)
+                return request.make_response('', status=503)  # Mollie calls again later
         return request.make_response('', status=200)

@@ -2,4 +2,5 @@
 UPDATE payment_provider
    SET invoicecloud_stripe_secret_key = NULL,
        invoicecloud_stripe_publishable_key = NULL,
-       invoicecloud_stripe_webhook_secret = NULL;
+       invoicecloud_stripe_webhook_secret = NULL,
+       invoicecloud_mollie_api_key = NULL;

@@ -1,11 +1,30 @@
 """Mollie through its official SDK (mollie-api-python): payments, methods, refunds, chargebacks."""
 
+import logging
+
 from mollie.api.client import Client
 from mollie.api.error import Error as MollieError
 from mollie.api.error import RequestError, ResponseError, ResponseHandlingError
 from mollie.api.objects.payment import Payment
 
 from .errors import ProviderRefused, ProviderUnavailable
+
+_logger = logging.getLogger(__name__)
+
+
+class _ReplayedNotice(logging.Filter):
+    """The SDK warns on the root logger when Mollie replays an idempotent request. A replay is
+    what the idempotency key is for (Odoo retried the request): keep it, as information."""
+
+    def filter(self, record):
+        if str(record.msg).startswith("The 'Idempotent-Replayed' header was set"):
+            _logger.info("Mollie replayed an idempotent request (the request was retried)")
+            return False
+        return True
+
+
+if not any(isinstance(f, _ReplayedNotice) for f in logging.getLogger().filters):
+    logging.getLogger().addFilter(_ReplayedNotice())
 
 
 class MollieGateway:

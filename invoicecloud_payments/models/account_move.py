@@ -9,6 +9,8 @@ from .. import utils
 from ..const import (
     CUSTOMER_MOVE_TYPES,
     INVOICECLOUD_CODES,
+    MOLLIE_CODE,
+    MOLLIE_METHODS,
     OPEN_PAYMENT_STATES,
     PAID_PAYMENT_STATES,
     REMARK_MAX_LENGTH,
@@ -207,8 +209,19 @@ class AccountMove(models.Model):
             .sudo()
             ._get_compatible_payment_methods(providers.ids, partner.id, currency_id=invoices.currency_id.id)
         )
-        options = [(provider, methods.filtered(lambda m, p=provider: p in m.provider_ids)) for provider in providers]
-        return [(provider, provider_methods) for provider, provider_methods in options if provider_methods]
+        options = []
+        for provider in providers:
+            provider_methods = methods.filtered(lambda m, p=provider: p in m.provider_ids)
+            if provider.code == MOLLIE_CODE:
+                # Never cards through Mollie, and only within Mollie's amount limits.
+                provider_methods = provider_methods.filtered(
+                    lambda m, p=provider: (
+                        m.code in MOLLIE_METHODS and p._invoicecloud_amount_allowed(m, amount, invoices.currency_id)
+                    )
+                )
+            if provider_methods:
+                options.append((provider, provider_methods))
+        return options
 
     def _invoicecloud_payment_problem(self):
         """Why these invoices cannot be paid together now, as a code the page explains, or None."""

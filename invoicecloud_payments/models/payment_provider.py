@@ -1,7 +1,12 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..const import (
+    MOLLIE_API_ENDPOINT_PARAM,
+    MOLLIE_CODE,
+    MOLLIE_METHODS,
+    MOLLIE_NEVER,
+    MOLLIE_TIMEOUT,
     STRIPE_API_BASE_PARAM,
     STRIPE_CODE,
     STRIPE_HANDLED_EVENTS,
@@ -9,17 +14,31 @@ from ..const import (
     STRIPE_TIMEOUT,
 )
 from ..gateways import ProviderError
+from ..gateways.mollie_gateway import MollieGateway
 from ..gateways.stripe_gateway import StripeGateway
 
-WEBHOOK_ROUTE = '/invoicecloud/webhook/stripe'
+WEBHOOK_ROUTE = '/invoicecloud/webhook'
 
 
 class PaymentProvider(models.Model):
     _inherit = 'payment.provider'
 
     code = fields.Selection(
-        selection_add=[(STRIPE_CODE, "Stripe (Invoicecloud)")],
-        ondelete={STRIPE_CODE: 'set default'},
+        selection_add=[(STRIPE_CODE, "Stripe (Invoicecloud)"), (MOLLIE_CODE, "Mollie (Invoicecloud)")],
+        ondelete={STRIPE_CODE: 'set default', MOLLIE_CODE: 'set default'},
+    )
+    invoicecloud_mollie_api_key = fields.Char(
+        string="Mollie API Key",
+        help="test_... or live_..., from Mollie's dashboard (Developers > API keys).",
+        required_if_provider=MOLLIE_CODE,
+        copy=False,
+        groups='base.group_system',
+    )
+    invoicecloud_mollie_limits = fields.Json(
+        string="Mollie Amount Limits",
+        help="Per payment method code: [minimum, maximum, currency], as Mollie reported them.",
+        readonly=True,
+        copy=False,
     )
     invoicecloud_stripe_secret_key = fields.Char(
         string="Stripe Secret Key",
@@ -50,17 +69,23 @@ class PaymentProvider(models.Model):
     def _compute_invoicecloud_webhook_url(self):
         for provider in self:
             provider.invoicecloud_webhook_url = (
-                provider._invoicecloud_stripe_webhook_url() if provider.code == STRIPE_CODE and provider.id else False
+                provider._invoicecloud_webhook_url()
+                if provider.code in (STRIPE_CODE, MOLLIE_CODE) and provider.id
+                else False
             )
 
     @api.constrains(
-        'invoicecloud_stripe_secret_key', 'invoicecloud_stripe_publishable_key', 'invoicecloud_stripe_webhook_secret'
+        'invoicecloud_stripe_secret_key',
+        'invoicecloud_stripe_publishable_key',
+        'invoicecloud_stripe_webhook_secret',
+        'invoicecloud_mollie_api_key',
     )
-    def _check_invoicecloud_stripe_keys(self):
+    def _check_invoicecloud_keys(self):
         prefixes = {
             'invoicecloud_stripe_secret_key': ('sk_', 'rk_'),
             'invoicecloud_stripe_publishable_key': ('pk_',),
             'invoicecloud_stripe_webhook_secret': ('whsec_',),
+            'invoicecloud_mollie_api_key': ('test_', 'live_'),
         }
         for provider in self.sudo():
             for field_name, allowed in prefixes.items():
@@ -77,11 +102,62 @@ class PaymentProvider(models.Model):
     # === Payment framework hooks === #
 
     def _get_default_payment_method_codes(self):
-        """Cards only: the other methods are Mollie's."""
+        """Cards through Stripe; Mollie's own methods (never cards) through Mollie."""
         self.ensure_one()
-        if self.code != STRIPE_CODE:
-            return super()._get_default_payment_method_codes()
-        return {'card', 'visa', 'mastercard', 'amex'}
+        if self.code == STRIPE_CODE:
+            return {'card', 'visa', 'mastercard', 'amex'}
+        if self.code == MOLLIE_CODE:
+            return {'ideal', 'bancontact', 'paypal', 'bank_transfer'}
+        return super()._get_default_payment_method_codes()
+
+    # === Mollie === #
+
+    def _invoicecloud_mollie_gateway(self):
+        self.ensure_one()
+        api_endpoint = self.env['ir.config_parameter'].sudo().get_param(MOLLIE_API_ENDPOINT_PARAM) or None
+        return MollieGateway(self.sudo().invoicecloud_mollie_api_key, api_endpoint=api_endpoint, timeout=MOLLIE_TIMEOUT)
+
+    def action_invoicecloud_mollie_sync_methods(self):
+        """Offer the methods activated on the Mollie profile, cards excepted (they are Stripe's).
+
+        Only this provider's list changes; a matching Odoo method is activated if needed, never
+        archived (other providers may use it).
+        """
+        self.ensure_one()
+        try:
+            mollie_methods = self._invoicecloud_mollie_gateway().list_methods()
+        except ProviderError as error:
+            raise UserError(self.env._("Mollie did not answer: %(reason)s", reason=str(error))) from error
+        by_mollie_id = {mollie_id: code for code, mollie_id in MOLLIE_METHODS.items()}
+        limits = {}
+        for method in mollie_methods:
+            code = by_mollie_id.get(method.get('id'))
+            if code:
+                minimum, maximum = method.get('minimumAmount') or {}, method.get('maximumAmount') or {}
+                limits[code] = [minimum.get('value'), maximum.get('value'), minimum.get('currency')]
+        payment_methods = (
+            self.env['payment.method'].with_context(active_test=False).search([('code', 'in', list(limits))])
+        )
+        payment_methods.filtered(lambda m: not m.active).active = True
+        self.write({'payment_method_ids': [Command.set(payment_methods.ids)], 'invoicecloud_mollie_limits': limits})
+        skipped = sorted({m.get('id') for m in mollie_methods} & set(MOLLIE_NEVER))
+        message = self.env._("%(count)s Mollie methods are offered: %(names)s.", count=len(payment_methods),
+                             names=', '.join(payment_methods.mapped('name')))  # fmt: skip
+        if skipped:
+            message += ' ' + self.env._("Cards are left out: card payments go through Stripe.")
+        return self._invoicecloud_notification(message)
+
+    def _invoicecloud_amount_allowed(self, payment_method, amount, currency):
+        """Whether Mollie's limits for this method allow this amount (no limits known: yes)."""
+        self.ensure_one()
+        minimum, maximum, limit_currency = (self.invoicecloud_mollie_limits or {}).get(payment_method.code) or (
+            None,
+            None,
+            None,
+        )
+        if not minimum or limit_currency != currency.name:
+            return True
+        return float(minimum) <= amount <= float(maximum)
 
     # === Stripe === #
 
@@ -95,8 +171,9 @@ class PaymentProvider(models.Model):
             max_network_retries=STRIPE_MAX_NETWORK_RETRIES,
         )
 
-    def _invoicecloud_stripe_webhook_url(self):
-        return f'{self.get_base_url()}{WEBHOOK_ROUTE}/{self.id}'
+    def _invoicecloud_webhook_url(self):
+        kind = 'stripe' if self.code == STRIPE_CODE else 'mollie'
+        return f'{self.get_base_url()}{WEBHOOK_ROUTE}/{kind}/{self.id}'
 
     def action_invoicecloud_stripe_check_keys(self):
         """Check the secret key with a live call to Stripe and say what came back."""
@@ -112,7 +189,7 @@ class PaymentProvider(models.Model):
         self.ensure_one()
         try:
             endpoint = self._invoicecloud_stripe_gateway().create_webhook_endpoint(
-                self._invoicecloud_stripe_webhook_url(), STRIPE_HANDLED_EVENTS
+                self._invoicecloud_webhook_url(), STRIPE_HANDLED_EVENTS
             )
         except ProviderError as error:
             raise UserError(self.env._("Stripe did not create the webhook: %(reason)s", reason=str(error))) from error

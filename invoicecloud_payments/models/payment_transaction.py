@@ -1,17 +1,30 @@
+import ipaddress
 import logging
 import time
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 
-from ..amounts import from_stripe_minor_units, to_stripe_minor_units
+from ..amounts import (
+    from_stripe_minor_units,
+    iso_decimals,
+    mollie_minor_units,
+    to_mollie_value,
+    to_stripe_minor_units,
+)
 from ..const import (
     CONFIRM_WINDOW_HOURS,
     HISTORY_PREFIX,
     INVOICECLOUD_CODES,
+    MOLLIE_CODE,
+    MOLLIE_CONFIRM_WINDOW_DAYS,
+    MOLLIE_FAILED_STATUSES,
+    MOLLIE_LOCALES,
+    MOLLIE_METHODS,
     ROUTE_PREFIX,
     STRIPE_CODE,
     STRIPE_FAILED_INTENT_STATUSES,
@@ -59,6 +72,9 @@ class PaymentTransaction(models.Model):
         string="Refunded at the Provider", currency_field='currency_id', readonly=True, copy=False
     )
     invoicecloud_dispute_ref = fields.Char(string="Dispute", readonly=True, copy=False)
+    invoicecloud_transfer_details = fields.Json(
+        string="Bank Transfer Instructions", help="What Mollie asks the customer to transfer, and where.", readonly=True
+    )
 
     # === Creation === #
 
@@ -109,11 +125,19 @@ class PaymentTransaction(models.Model):
 
     @api.model
     def _extract_reference(self, provider_code, payment_data):
+        if provider_code == MOLLIE_CODE:
+            metadata = payment_data.get('metadata')
+            return metadata.get('reference') if isinstance(metadata, dict) else None
         if provider_code != STRIPE_CODE:
             return super()._extract_reference(provider_code, payment_data)
         return payment_data.get('client_reference_id')
 
     def _extract_amount_data(self, payment_data):
+        if self.provider_code == MOLLIE_CODE:
+            amount = payment_data.get('amount') if isinstance(payment_data.get('amount'), dict) else {}
+            minor = mollie_minor_units(amount.get('value'), self.currency_id.name, self.currency_id.decimal_places)
+            digits = iso_decimals(self.currency_id.name, self.currency_id.decimal_places)
+            return {'amount': (minor or 0) / 10**digits, 'currency_code': amount.get('currency')}
         if self.provider_code != STRIPE_CODE:
             return super()._extract_amount_data(payment_data)
         currency_code = str(payment_data.get('currency') or '').upper()
@@ -136,14 +160,31 @@ class PaymentTransaction(models.Model):
     def _invoicecloud_amounts(self, payment_data):
         """(expected, reported) amounts in minor units and the reported currency."""
         self.ensure_one()
-        expected = to_stripe_minor_units(self.amount, self.currency_id.name, self.currency_id.decimal_places)
+        currency = self.currency_id
+        if self.provider_code == MOLLIE_CODE:
+            amount = payment_data.get('amount') if isinstance(payment_data.get('amount'), dict) else {}
+            reported_currency = str(amount.get('currency') or '')
+            expected = mollie_minor_units(
+                to_mollie_value(self.amount, currency.name, currency.decimal_places),
+                currency.name,
+                currency.decimal_places,
+            )
+            return (
+                expected,
+                mollie_minor_units(amount.get('value'), currency.name, currency.decimal_places),
+                reported_currency,
+            )
+        expected = to_stripe_minor_units(self.amount, currency.name, currency.decimal_places)
         reported = payment_data.get('amount_total')
-        currency = str(payment_data.get('currency') or '').upper()
         if not isinstance(reported, int) or isinstance(reported, bool):
             reported = None
-        return expected, reported, currency
+        return expected, reported, str(payment_data.get('currency') or '').upper()
 
     def _apply_updates(self, payment_data):
+        if self.provider_code == MOLLIE_CODE:
+            if not self.invoicecloud_flag:
+                self._invoicecloud_mollie_apply(payment_data)
+            return
         if self.provider_code != STRIPE_CODE:
             return super()._apply_updates(payment_data)
         if self.invoicecloud_flag:
@@ -181,7 +222,11 @@ class PaymentTransaction(models.Model):
         transaction of ours becomes done. Raises ProviderUnavailable when the provider cannot tell."""
         self.ensure_one()
         self._invoicecloud_lock()
-        if self.state in ('draft', 'pending', 'authorized') and self.provider_reference and not self.invoicecloud_flag:
+        if self.provider_code == MOLLIE_CODE:
+            self._invoicecloud_mollie_confirm()
+        elif (
+            self.state in ('draft', 'pending', 'authorized') and self.provider_reference and not self.invoicecloud_flag
+        ):
             gateway = self.provider_id._invoicecloud_stripe_gateway()
             session = gateway.retrieve_checkout_session(self.provider_reference)
             if session.get('id') == self.provider_reference and session.get('client_reference_id') == self.reference:
@@ -202,25 +247,37 @@ class PaymentTransaction(models.Model):
         self._invoicecloud_confirm()
         if self.state != 'draft' or not self.provider_reference:
             return
+        if self.provider_code == MOLLIE_CODE:
+            self._invoicecloud_mollie_cancel()
+            return
         session = self.provider_id._invoicecloud_stripe_gateway().expire_checkout_session(self.provider_reference)
         self._process(STRIPE_CODE, session)
 
     @api.model
     def _cron_invoicecloud_confirm(self):
         """Webhooks get lost: ask the provider about every unfinished transaction of ours."""
-        since = fields.Datetime.now() - timedelta(hours=CONFIRM_WINDOW_HOURS)
+        now = fields.Datetime.now()
+        window = Domain('create_date', '>=', now - timedelta(hours=CONFIRM_WINDOW_HOURS))
+        for method_code, days in MOLLIE_CONFIRM_WINDOW_DAYS.items():
+            window |= (
+                Domain('provider_code', '=', MOLLIE_CODE)
+                & Domain('payment_method_id.code', '=', method_code)
+                & Domain('create_date', '>=', now - timedelta(days=days))
+            )
         txs = self.search(
-            [
-                ('provider_code', 'in', INVOICECLOUD_CODES),
-                ('create_date', '>=', since),
-                '|',
-                '&',
-                ('state', 'in', ('draft', 'pending', 'authorized')),
-                ('provider_reference', '!=', False),
-                '&',
-                ('state', '=', 'done'),
-                ('is_post_processed', '=', False),
-            ]
+            window
+            & Domain(
+                [
+                    ('provider_code', 'in', INVOICECLOUD_CODES),
+                    '|',
+                    '&',
+                    ('state', 'in', ('draft', 'pending', 'authorized')),
+                    ('provider_reference', '!=', False),
+                    '&',
+                    ('state', '=', 'done'),
+                    ('is_post_processed', '=', False),
+                ]
+            )
         )
         self.env['ir.cron']._commit_progress(remaining=len(txs))
         for tx in txs:
@@ -252,8 +309,11 @@ class PaymentTransaction(models.Model):
         gateway = provider._invoicecloud_stripe_gateway()
         if event['type'] == 'charge.refunded':
             charge = gateway.retrieve_charge(data_object.get('id'))
-            if charge.get('payment_intent') == tx.invoicecloud_payment_intent:
-                tx._invoicecloud_record_refund(charge.get('amount_refunded') or 0, str(charge.get('currency')).upper())
+            currency = str(charge.get('currency')).upper()
+            if charge.get('payment_intent') == tx.invoicecloud_payment_intent and currency == tx.currency_id.name:
+                tx._invoicecloud_record_refund(
+                    float(from_stripe_minor_units(charge.get('amount_refunded') or 0, currency))
+                )
         elif event['type'] == 'charge.dispute.created':
             charge = gateway.retrieve_charge(data_object.get('charge'))
             if charge.get('payment_intent') == tx.invoicecloud_payment_intent and charge.get('disputed'):
@@ -266,6 +326,103 @@ class PaymentTransaction(models.Model):
             return self.browse()
         return self.search([('provider_id', '=', provider.id), *domain], limit=1)
 
+    # === Mollie === #
+
+    def _invoicecloud_mollie_confirm(self):
+        """Fetch the payment by the id we stored (never one a webhook names) and apply it; a paid
+        payment is fetched again later to record refunds and chargebacks, which Mollie reports on
+        the payment itself."""
+        unfinished = self.state in ('draft', 'pending', 'authorized') and not self.invoicecloud_flag
+        if not self.provider_reference or not (unfinished or self.state == 'done'):
+            return
+        payment = self.provider_id._invoicecloud_mollie_gateway().get_payment(self.provider_reference)
+        if (
+            payment.get('id') != self.provider_reference
+            or self._extract_reference(MOLLIE_CODE, payment) != self.reference
+        ):
+            _logger.warning("Mollie returned another payment for transaction %s", self.reference)
+            return
+        if unfinished:
+            self._process(MOLLIE_CODE, payment)
+        if self.state == 'done':
+            self._invoicecloud_mollie_record_reversals(payment)
+
+    def _invoicecloud_mollie_apply(self, payment):
+        status = payment.get('status')
+        details = payment.get('details')
+        if self.payment_method_code == 'bank_transfer' and isinstance(details, dict):
+            keys = ('bankName', 'bankAccount', 'bankBic', 'transferReference')
+            self.invoicecloud_transfer_details = {key: str(details[key]) for key in keys if details.get(key)}
+        if status == 'paid':
+            self._set_done()
+        elif status == 'authorized':
+            self._set_authorized()
+        elif status == 'pending' or (status == 'open' and self.payment_method_code == 'bank_transfer'):
+            # A bank transfer stays `open` until the money arrives, days later.
+            self._set_pending()
+        elif status == 'failed':
+            self._set_error(self.env._("The payment failed at Mollie."), extra_allowed_states=('pending',))
+        elif status in MOLLIE_FAILED_STATUSES:
+            self._set_canceled(self.env._("The payment was %(status)s at Mollie.", status=status))
+
+    def _invoicecloud_mollie_record_reversals(self, payment):
+        currency = self.currency_id
+        for key, record in (('amountRefunded', self._invoicecloud_record_refund), ('amountChargedBack', None)):
+            amount = payment.get(key) if isinstance(payment.get(key), dict) else None
+            if not amount or amount.get('currency') != currency.name:
+                continue
+            minor = mollie_minor_units(amount.get('value'), currency.name, currency.decimal_places)
+            if not minor:
+                continue
+            value = minor / 10 ** iso_decimals(currency.name, currency.decimal_places)
+            if record:
+                record(value)
+            else:
+                self._invoicecloud_record_dispute(f"chargeback {amount.get('value')} {currency.name}", 'chargeback')
+
+    def _invoicecloud_mollie_open_checkout(self):
+        payment = self.provider_id._invoicecloud_mollie_gateway().create_payment(
+            self._invoicecloud_mollie_payload(), self._invoicecloud_idempotency_key(with_bucket=False)
+        )
+        url = (payment.get('_links') or {}).get('checkout', {}).get('href')
+        self.write({'provider_reference': payment['id'], 'invoicecloud_checkout_url': url})
+        return url
+
+    def _invoicecloud_mollie_cancel(self):
+        gateway = self.provider_id._invoicecloud_mollie_gateway()
+        payment = gateway.get_payment(self.provider_reference)
+        if payment.get('isCancelable'):
+            payment = gateway.cancel_payment(
+                self.provider_reference, self._invoicecloud_idempotency_key(with_bucket=False)
+            )
+            self._process(MOLLIE_CODE, payment)
+
+    def _invoicecloud_mollie_payload(self):
+        """The Mollie payment, built from the transaction only (amount from the server)."""
+        self.ensure_one()
+        currency = self.currency_id
+        lang = self.partner_lang or ''
+        locale = (
+            lang if lang in MOLLIE_LOCALES else next((loc for loc in MOLLIE_LOCALES if loc[:2] == lang[:2]), 'en_US')
+        )
+        payload = {
+            'amount': {
+                'currency': currency.name,
+                'value': to_mollie_value(self.amount, currency.name, currency.decimal_places),
+            },
+            'description': ', '.join(self.invoice_ids.mapped('name'))[:255] or self.reference,
+            'redirectUrl': self._invoicecloud_status_url(),
+            'cancelUrl': self._invoicecloud_status_url(cancelled=1),
+            'locale': locale,
+            'metadata': {'reference': self.reference},
+            'method': [MOLLIE_METHODS[self.payment_method_code]],
+        }
+        webhook_url = self.provider_id._invoicecloud_webhook_url()
+        if _is_public(webhook_url):
+            # Mollie refuses a webhook it cannot reach; then the return page and the cron confirm.
+            payload['webhookUrl'] = webhook_url
+        return payload
+
     # === Stripe checkout === #
 
     def _invoicecloud_open_checkout(self):
@@ -273,6 +430,8 @@ class PaymentTransaction(models.Model):
         self.ensure_one()
         if self.invoicecloud_checkout_url:
             return self.invoicecloud_checkout_url
+        if self.provider_code == MOLLIE_CODE:
+            return self._invoicecloud_mollie_open_checkout()
         session = self.provider_id._invoicecloud_stripe_gateway().create_checkout_session(
             self._invoicecloud_stripe_session_params(), self._invoicecloud_idempotency_key()
         )
@@ -282,11 +441,13 @@ class PaymentTransaction(models.Model):
     def _invoicecloud_expiry_bucket(self):
         return int(time.time()) // IDEMPOTENCY_BUCKET_SECONDS * IDEMPOTENCY_BUCKET_SECONDS
 
-    def _invoicecloud_idempotency_key(self):
+    def _invoicecloud_idempotency_key(self, with_bucket=True):
         """Derived from the transaction: a request Odoo retries after a serialization failure
-        recreates the same reference, hence the same key, hence the same session at Stripe."""
+        recreates the same reference, hence the same key, hence the same session at the provider.
+        Stripe's body holds an expiry time, rounded to a bucket that the key then carries."""
         uuid = self.env['ir.config_parameter'].sudo().get_param('database.uuid')
-        return f'invoicecloud-{uuid}-{self.reference}-{self._invoicecloud_expiry_bucket()}'
+        key = f'invoicecloud-{uuid}-{self.reference}'
+        return f'{key}-{self._invoicecloud_expiry_bucket()}' if with_bucket else key
 
     def _invoicecloud_stripe_session_params(self):
         """The Checkout Session, built from the transaction only (amounts from the server)."""
@@ -338,27 +499,27 @@ class PaymentTransaction(models.Model):
         self._set_error(message, extra_allowed_states=('error',))
         self._invoicecloud_tell_accountant(self.env._("Payment %(ref)s needs review", ref=self.reference), message)
 
-    def _invoicecloud_record_refund(self, refunded_minor, currency_name):
-        """Record what Stripe says was refunded in total (cumulative, so order and repeats do not
-        matter). The invoice stays as it is until the accountant decides."""
+    def _invoicecloud_record_refund(self, refunded):
+        """Record what the provider says was refunded in total (cumulative, so order and repeats
+        do not matter). The invoice stays as it is until the accountant decides."""
         self.ensure_one()
         self._invoicecloud_lock()
-        if currency_name != self.currency_id.name:
-            return
-        refunded = float(from_stripe_minor_units(refunded_minor, currency_name))
         if self.currency_id.compare_amounts(refunded, self.invoicecloud_refunded_amount) <= 0:
             return
         self.invoicecloud_refunded_amount = refunded
         full = self.currency_id.compare_amounts(refunded, self.amount) >= 0
         message = self.env._(
-            "Stripe reports %(amount)s %(currency)s refunded for payment %(ref)s%(full)s. The invoices stay "
-            "paid in Odoo until you record the refund (credit note or outgoing payment).",
+            "%(provider)s reports %(amount)s %(currency)s refunded for payment %(ref)s%(full)s. The invoices "
+            "stay paid in Odoo until you record the refund (credit note or outgoing payment).",
+            provider=self.provider_id.name,
             amount=refunded,
             currency=self.currency_id.name,
             ref=self.reference,
             full=self.env._(" (the full amount)") if full else '',
         )
-        self._invoicecloud_tell_accountant(self.env._("Refund at Stripe: %(ref)s", ref=self.reference), message)
+        self._invoicecloud_tell_accountant(
+            self.env._("Refund at %(provider)s: %(ref)s", provider=self.provider_id.name, ref=self.reference), message
+        )
 
     def _invoicecloud_record_dispute(self, dispute_id, reason):
         self.ensure_one()
@@ -367,12 +528,15 @@ class PaymentTransaction(models.Model):
             return
         self.invoicecloud_dispute_ref = dispute_id
         message = self.env._(
-            "The customer disputed payment %(ref)s at Stripe (reason: %(reason)s). Answer the dispute in "
-            "Stripe's dashboard.",
+            "The customer disputed payment %(ref)s at %(provider)s (reason: %(reason)s). Answer the dispute in "
+            "the provider's dashboard.",
+            provider=self.provider_id.name,
             ref=self.reference,
             reason=reason or '?',
         )
-        self._invoicecloud_tell_accountant(self.env._("Dispute at Stripe: %(ref)s", ref=self.reference), message)
+        self._invoicecloud_tell_accountant(
+            self.env._("Dispute at %(provider)s: %(ref)s", provider=self.provider_id.name, ref=self.reference), message
+        )
 
     def _invoicecloud_tell_accountant(self, summary, message):
         """A line in the invoices' chatter and a to-do for whoever handles each invoice."""
@@ -386,3 +550,15 @@ class PaymentTransaction(models.Model):
                 note=message,
                 user_id=(invoice.invoice_user_id or invoice.company_id._invoicecloud_remark_user()).id,
             )
+
+
+def _is_public(url):
+    """Whether a provider on the internet can reach this URL (not localhost, not a private network)."""
+    host = urlsplit(url).hostname or ''
+    if host == 'localhost' or host.endswith(('.localhost', '.local', '.internal')):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return '.' in host
+    return address.is_global

@@ -1,4 +1,4 @@
-"""An Odoo server with the Stripe provider pointed at the fake, and a customer that speaks HTTP."""
+"""An Odoo server with the providers pointed at the fakes, and a customer that speaks HTTP."""
 
 import json
 import re
@@ -31,11 +31,25 @@ provider.write({
     'invoicecloud_stripe_webhook_secret': %(webhook_secret)r,
     'journal_id': env['account.journal'].search([('type', '=', 'bank')], limit=1).id,
 })
+mollie_endpoint = %(mollie)r
+mollie = env.ref('invoicecloud_payments.payment_provider_mollie')
+if mollie_endpoint:
+    env['ir.config_parameter'].set_param('invoicecloud_payments.mollie_api_endpoint', mollie_endpoint)
+    mollie.write({
+        'state': 'test',
+        'is_published': True,
+        'invoicecloud_mollie_api_key': %(mollie_key)r,
+        'journal_id': env['account.journal'].search([('type', '=', 'bank')], limit=1).id,
+    })
+    mollie.action_invoicecloud_mollie_sync_methods()
 def customer(name, lang):
     return env['res.partner'].create({'name': name, 'is_company': True, 'lang': lang, 'email': 'pay@example.com'})
+# A Belgian business invoices in euros (iDEAL, Bancontact and most Mollie methods take only EUR).
+eur = env.ref('base.EUR')
+eur.active = True
 def invoice(partner, days_ago, price):
     move = env['account.move'].create({
-        'move_type': 'out_invoice', 'partner_id': partner.id,
+        'move_type': 'out_invoice', 'partner_id': partner.id, 'currency_id': eur.id,
         'invoice_date': fields.Date.today() - timedelta(days=days_ago),
         'invoice_date_due': fields.Date.today() - timedelta(days=days_ago - 30),
         'invoice_line_ids': [Command.create({'name': 'Service', 'quantity': 1, 'price_unit': price, 'tax_ids': []})],
@@ -50,6 +64,7 @@ def described(m):
 env.cr.commit()
 print('RESULT=' + json.dumps({
     'provider_id': provider.id,
+    'mollie_provider_id': mollie.id,
     'history_token': peeters.invoicecloud_token,
     'several': [described(m) for m in several],
     'single': [described(m) for m in single],
@@ -57,12 +72,14 @@ print('RESULT=' + json.dumps({
 """
 
 
-def start_odoo(name, fake, singles=20, options=()):
+def start_odoo(name, fake, singles=20, options=(), mollie=None):
     odoo = OdooServer(name, options=options)
     odoo.create()
     script = DATA % {
         'url': odoo.url,
         'stripe': fake.base_url,
+        'mollie': mollie.base_url if mollie else '',
+        'mollie_key': mollie.api_key if mollie else '',
         'secret_key': SECRET_KEY,
         'webhook_secret': WEBHOOK_SECRET,
         'singles': singles,
@@ -91,11 +108,15 @@ class Customer:
         methods = re.findall(r'name="method"[^>]*value="([^"]+)"', form)
         return csrf, methods
 
-    def pay_invoice(self, token, **extra):
-        """Click Pay on the invoice page; returns the response (303 to the checkout, or back)."""
+    def pay_invoice(self, token, method_code=None, **extra):
+        """Click Pay on the invoice page (first method, or the one labelled so); returns the
+        response (303 to the checkout, or back to the page)."""
         page = self.get(f'/invoicecloud/{token}').text
         csrf, methods = self.form(page, 'o_invoicecloud_pay_form')
-        data = {'csrf_token': csrf, 'method': methods[0], **extra}
+        method = methods[0]
+        if method_code:
+            method = re.search(rf'data-method="{method_code}" value="([^"]+)"', page).group(1)
+        data = {'csrf_token': csrf, 'method': method, **extra}
         return self.http.post(f'{self.odoo.url}/invoicecloud/{token}/pay', data=data, allow_redirects=False, timeout=60)
 
     def review(self, history_token, invoice_ids):

@@ -1,0 +1,209 @@
+"""Paying invoices through Mollie with the real SDK and the fake Mollie, on a real Odoo server.
+
+Odoo serves on 127.0.0.1 here, which Mollie could not reach: the payments carry no webhookUrl
+and the return page and the cron confirm them, as they would on a machine behind a firewall. The
+webhook route itself is exercised by posting `id` to it the way Mollie does.
+"""
+
+import time
+
+import pytest
+import requests
+
+from fakes.mollie_server import MollieServer
+from fakes.stripe_server import StripeServer
+from payment_helpers import Customer, Ledger, problem_of, start_odoo, status_of
+
+PAID = ('paid', 'in_payment')
+
+
+@pytest.fixture(scope='module')
+def fakes():
+    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
+        yield stripe_fake, mollie_fake
+
+
+@pytest.fixture(scope='module')
+def shop(fakes):
+    stripe_fake, mollie_fake = fakes
+    odoo, data = start_odoo('mollie', stripe_fake, mollie=mollie_fake)
+    yield odoo, data
+    odoo.stop()
+    odoo.drop()
+
+
+@pytest.fixture
+def mollie(fakes):
+    _stripe, fake = fakes
+    yield fake
+    fake.wait_for_webhooks()
+    fake.fail_next, fake.delay, fake.drop_webhooks = [], 0.0, False
+
+
+_next_single = iter(range(1000))
+
+
+def single_invoice(data):
+    return data['single'][next(_next_single)]
+
+
+def _payment_id(response):
+    return response.headers['Location'].rstrip('/').rsplit('/', 1)[1]
+
+
+def _webhook(odoo, data, payment_id):
+    url = f"{odoo.url}/invoicecloud/webhook/mollie/{data['mollie_provider_id']}"
+    return requests.post(url, data={'id': payment_id}, timeout=30).status_code
+
+
+def test_widget_offers_mollie_methods_and_never_cards_through_mollie(shop, mollie):
+    odoo, data = shop
+    page = Customer(odoo).get(f"/invoicecloud/{data['single'][0]['token']}").text
+    mollie_block = page.split('data-provider="invoicecloud_mollie"')[1].split('data-provider=')[0]
+    for code in ('ideal', 'bancontact', 'bank_transfer', 'paypal'):
+        assert f'data-method="{code}"' in mollie_block
+    assert 'data-method="card"' not in mollie_block
+    assert 'data-method="card"' in page  # cards: through Stripe
+
+
+def test_ideal_paid_makes_the_invoice_paid(shop, mollie):
+    odoo, data = shop
+    invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
+    response = customer.pay_invoice(invoice['token'], method_code='ideal')
+    assert response.status_code == 303 and response.headers['Location'].startswith(mollie.base_url)
+    payment = mollie.payments[_payment_id(response)]
+    assert payment['amount'] == {'currency': 'EUR', 'value': f"{invoice['residual']:.2f}"}
+    assert payment['method'] == 'ideal' and payment['webhookUrl'] is None
+    assert payment['metadata']['reference'] in payment['redirectUrl'].replace('%2F', '/')
+    status_page = customer.checkout(response.headers['Location'], 'paid')
+    assert status_of(status_page.text) == 'paid'
+    assert ledger.payment_state(invoice['id']) in PAID
+    assert len(ledger.payments(invoice['id'])) == 1
+
+
+def test_bancontact_failed_leaves_the_invoice_payable(shop, mollie):
+    odoo, data = shop
+    invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
+    response = customer.pay_invoice(invoice['token'], method_code='bancontact')
+    status_page = customer.checkout(response.headers['Location'], 'failed')
+    assert status_of(status_page.text) == 'failed'
+    assert ledger.payment_state(invoice['id']) == 'not_paid'
+    assert 'o_invoicecloud_pay_form' in customer.get(f"/invoicecloud/{invoice['token']}").text
+
+
+@pytest.mark.parametrize('outcome', ['canceled', 'expired'])
+def test_canceled_or_expired_is_not_completed(shop, mollie, outcome):
+    odoo, data = shop
+    invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
+    response = customer.pay_invoice(invoice['token'], method_code='ideal')
+    assert status_of(customer.checkout(response.headers['Location'], outcome).text) == 'not_completed'
+    assert [row[1] for row in ledger.transactions(invoice['id'])] == ['cancel']
+
+
+def test_bank_transfer_is_pending_for_days_then_paid_by_webhook(shop, mollie):
+    odoo, data = shop
+    invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
+    response = customer.pay_invoice(invoice['token'], method_code='bank_transfer')
+    status_page = customer.checkout(response.headers['Location'], 'open')
+    assert status_of(status_page.text) == 'pending'
+    assert 'NL53ABNA0627535577' in status_page.text and 'RF12-3456-7890-1234' in status_page.text
+    assert 'o_invoicecloud_in_progress' in customer.get(f"/invoicecloud/{invoice['token']}").text
+    mollie.set_status(_payment_id(response), 'paid')  # the money arrives, days later
+    assert _webhook(odoo, data, _payment_id(response)) == 200
+    assert ledger.payment_state(invoice['id']) in PAID
+    assert len(ledger.payments(invoice['id'])) == 1
+
+
+def test_three_invoices_in_one_mollie_payment(shop, mollie):
+    odoo, data = shop
+    customer, ledger = Customer(odoo), Ledger(odoo)
+    ids = [invoice['id'] for invoice in data['several']]
+    page = customer.review(data['history_token'], ids).text
+    csrf, _methods = customer.form(page, 'o_invoicecloud_pay_form')
+    import re
+
+    method = re.search(r'data-method="ideal" value="([^"]+)"', page).group(1)
+    response = customer.http.post(
+        f"{odoo.url}/invoicecloud/history/{data['history_token']}/pay",
+        data={'csrf_token': csrf, 'method': method, 'invoice_ids': ids},
+        allow_redirects=False,
+        timeout=60,
+    )
+    total = sum(invoice['residual'] for invoice in data['several'])
+    assert mollie.payments[_payment_id(response)]['amount']['value'] == f'{total:.2f}'
+    assert status_of(customer.checkout(response.headers['Location'], 'paid').text) == 'paid'
+    payments = {p for invoice_id in ids for p, _amount, _state in ledger.payments(invoice_id)}
+    assert len(payments) == 1 and all(ledger.payment_state(i) in PAID for i in ids)
+
+
+def test_webhook_for_unknown_or_foreign_ids_changes_nothing(shop, mollie):
+    odoo, data = shop
+    invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
+    response = customer.pay_invoice(invoice['token'], method_code='ideal')
+    other = customer.pay_invoice(single_invoice(data)['token'], method_code='ideal')
+    mollie.set_status(_payment_id(other), 'paid')  # another customer's payment is paid
+    assert _webhook(odoo, data, 'tr_doesnotexist') == 200
+    assert _webhook(odoo, data, _payment_id(other)) == 200  # confirms the other one only
+    assert ledger.payment_state(invoice['id']) == 'not_paid'
+    url = f"{odoo.url}/invoicecloud/webhook/mollie/{data['mollie_provider_id']}"
+    bad = [
+        requests.post(url, data=body, timeout=30).status_code for body in ({}, {'id': 'x'}, {'id': 'tr_' + 'a' * 300})
+    ]
+    assert bad == [400, 400, 400]
+    assert [row[1] for row in ledger.transactions(invoice['id'])] == ['draft']
+    assert _payment_id(response)
+
+
+def test_amount_mismatch_at_mollie_is_never_paid(shop, mollie):
+    odoo, data = shop
+    invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
+    response = customer.pay_invoice(invoice['token'], method_code='ideal')
+    payment = mollie.payments[_payment_id(response)]
+    payment['amount'] = {'currency': 'EUR', 'value': f"{invoice['residual'] - 0.01:.2f}"}
+    status_page = customer.checkout(response.headers['Location'], 'paid')
+    for _delivery in range(3):
+        _webhook(odoo, data, payment['id'])
+    assert status_of(status_page.text) == 'failed'
+    (tx,) = ledger.transactions(invoice['id'])
+    assert tx[1] == 'error' and tx[2] == 'amount'
+    assert ledger.payments(invoice['id']) == []
+
+
+def test_no_webhook_at_all_the_cron_confirms(shop, mollie):
+    odoo, data = shop
+    invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
+    response = customer.pay_invoice(invoice['token'], method_code='ideal')
+    customer.checkout(response.headers['Location'], 'paid', follow=False)  # tab closed, no webhook
+    odoo.shell("env.ref('invoicecloud_payments.cron_confirm_payments').method_direct_trigger()\nenv.cr.commit()\n")
+    assert ledger.payment_state(invoice['id']) in PAID
+
+
+def test_mollie_down_gives_a_clear_message(shop, mollie):
+    odoo, data = shop
+    invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
+    mollie.delay = 20
+    start = time.monotonic()
+    response = customer.pay_invoice(invoice['token'], method_code='ideal')
+    assert time.monotonic() - start < 20
+    mollie.delay = 0
+    assert 'payment=unavailable' in response.headers['Location']
+    page = customer.get(response.headers['Location'].split(odoo.url)[-1]).text
+    assert problem_of(page) == 'unavailable'
+    assert ledger.payment_state(invoice['id']) == 'not_paid'
+
+
+def test_refund_and_chargeback_recorded_once(shop, mollie):
+    odoo, data = shop
+    invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
+    response = customer.pay_invoice(invoice['token'], method_code='ideal')
+    customer.checkout(response.headers['Location'], 'paid')
+    payment_id = _payment_id(response)
+    mollie.refund(payment_id, {'currency': 'EUR', 'value': '10.00'})
+    mollie.chargeback(payment_id, {'currency': 'EUR', 'value': '5.00'})
+    for _delivery in range(3):
+        assert _webhook(odoo, data, payment_id) == 200
+    (tx,) = ledger.transactions(invoice['id'])
+    assert tx[1] == 'done' and tx[5] == 10.0 and tx[6]
+    assert ledger.messages(invoice['id'], 'refunded') == 1
+    assert ledger.messages(invoice['id'], 'disputed') == 1
+    assert ledger.payment_state(invoice['id']) in PAID
