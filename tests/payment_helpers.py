@@ -17,8 +17,11 @@ DATA = """
 import json
 from datetime import timedelta
 from odoo import Command, fields
-env['res.lang']._activate_lang('fr_FR')
-env['ir.module.module']._load_module_terms(['invoicecloud_payments', 'account', 'web', 'portal', 'payment'], ['fr_FR'])
+for lang in ('fr_FR', 'nl_NL'):
+    env['res.lang']._activate_lang(lang)
+env['ir.module.module']._load_module_terms(
+    ['invoicecloud_payments', 'account', 'web', 'portal', 'payment'], ['fr_FR', 'nl_NL']
+)
 env['ir.config_parameter'].set_param('web.base.url', %(url)r)
 env['ir.config_parameter'].set_param('web.base.url.freeze', 'True')
 env['ir.config_parameter'].set_param('invoicecloud_payments.stripe_api_base', %(stripe)r)
@@ -59,6 +62,8 @@ def invoice(partner, days_ago, price):
 peeters, dubois = customer('Fietsen Peeters BV', 'en_US'), customer('Dubois SPRL', 'fr_FR')
 several = [invoice(peeters, 730, 120.0), invoice(peeters, 40, 80.5), invoice(peeters, 1, 33.33)]
 single = [invoice(dubois, 1, 100.0 + i) for i in range(%(singles)d)]
+jansen = customer('Bakkerij Jansen', 'nl_NL')
+dutch = invoice(jansen, 3, 64.2)
 def described(m):
     return {'id': m.id, 'name': m.name, 'token': m.invoicecloud_token, 'residual': m.amount_residual}
 env.cr.commit()
@@ -68,6 +73,7 @@ print('RESULT=' + json.dumps({
     'history_token': peeters.invoicecloud_token,
     'several': [described(m) for m in several],
     'single': [described(m) for m in single],
+    'dutch': described(dutch),
 }))
 """
 

@@ -362,8 +362,10 @@ class PaymentTransaction(models.Model):
             self._set_pending()
         elif status == 'failed':
             self._set_error(self.env._("The payment failed at Mollie."), extra_allowed_states=('pending',))
+        elif status == 'expired':
+            self._set_canceled(self.env._("The payment was not completed in time."))
         elif status in MOLLIE_FAILED_STATUSES:
-            self._set_canceled(self.env._("The payment was %(status)s at Mollie.", status=status))
+            self._set_canceled(self.env._("The payment was canceled at Mollie."))
 
     def _invoicecloud_mollie_record_reversals(self, payment):
         currency = self.currency_id

@@ -2,6 +2,7 @@ from . import (
     test_history,
     test_invoice_page,
     test_link_shortcode,
+    test_mollie,
     test_payment_flow,
     test_remark,
     test_settings,

@@ -55,6 +55,34 @@ class InvoicecloudStripeMixin:
         )
         cls.card = cls.env.ref('payment.payment_method_card').sudo()
 
+    @classmethod
+    def _setup_mollie(cls):
+        cls.mollie = cls.env.ref('invoicecloud_payments.payment_provider_mollie').sudo()
+        cls.mollie.write(
+            {
+                'state': 'test',
+                'is_published': True,
+                'company_id': cls.env.company.id,
+                'invoicecloud_mollie_api_key': 'test_unitunitunitunitunitunitunitunit',
+                'journal_id': cls.company_data['default_journal_bank'].id,
+            }
+        )
+        cls.ideal = cls.env.ref('payment.payment_method_ideal').sudo()
+        cls.bank_transfer = cls.env.ref('payment.payment_method_bank_transfer').sudo()
+        (cls.ideal + cls.bank_transfer).active = True
+
+    @staticmethod
+    def _mollie_payment(tx, **values):
+        """A payment as Mollie returns it for this transaction."""
+        return {
+            'id': tx.provider_reference,
+            'resource': 'payment',
+            'amount': {'currency': tx.currency_id.name, 'value': f'{tx.amount:.2f}'},
+            'metadata': {'reference': tx.reference},
+            'status': 'paid',
+            **values,
+        }
+
     @staticmethod
     def _session(tx, **values):
         """A Checkout Session as Stripe returns it for this transaction."""

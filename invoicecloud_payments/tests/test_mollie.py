@@ -1,0 +1,170 @@
+from unittest.mock import patch
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..gateways.mollie_gateway import MollieGateway
+from ..models.payment_transaction import _is_public
+from .common import InvoicecloudCase, InvoicecloudHttpCase, InvoicecloudStripeMixin
+
+
+def _method(method_id, maximum):
+    return {
+        'id': method_id,
+        'minimumAmount': {'value': '0.01', 'currency': 'EUR'},
+        'maximumAmount': {'value': maximum, 'currency': 'EUR'},
+    }
+
+
+MOLLIE_METHODS = [
+    _method('ideal', '50000.00'),
+    _method('banktransfer', '100.00'),
+    _method('creditcard', '5000.00'),
+    {'id': 'voucher', 'minimumAmount': None, 'maximumAmount': None},
+]
+
+
+def _created_payment(payload, key):
+    return {'id': 'tr_unit', '_links': {'checkout': {'href': 'https://mollie.test/checkout/tr_unit'}}}
+
+
+@tagged('post_install', '-at_install')
+class TestMollie(InvoicecloudStripeMixin, InvoicecloudCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_mollie()
+        cls.eur_invoice = cls._create_invoice(
+            post=True, partner_id=cls.customer.id, currency_id=cls.setup_other_currency('EUR').id
+        )
+
+    def _pay(self, invoices, method):
+        with patch.object(MollieGateway, 'create_payment', side_effect=_created_payment) as create:
+            url, problem = invoices.sudo()._invoicecloud_pay(self.mollie, method, False)
+        return url, problem, create
+
+    def _confirm(self, tx, payment):
+        with patch.object(MollieGateway, 'get_payment', return_value=payment):
+            tx._invoicecloud_confirm()
+
+    def test_sync_enables_the_profile_methods_and_never_cards(self):
+        with patch.object(MollieGateway, 'list_methods', return_value=MOLLIE_METHODS):
+            action = self.mollie.action_invoicecloud_mollie_sync_methods()
+        self.assertEqual(set(self.mollie.payment_method_ids.mapped('code')), {'ideal', 'bank_transfer'})
+        self.assertIn('Stripe', action['params']['message'])
+        self.assertEqual(self.mollie.invoicecloud_mollie_limits['bank_transfer'], ['0.01', '100.00', 'EUR'])
+        card = self.env.ref('payment.payment_method_card').sudo()
+        self.assertNotIn(self.mollie, card.provider_ids)
+
+    def test_amount_limits_hide_a_method(self):
+        with patch.object(MollieGateway, 'list_methods', return_value=MOLLIE_METHODS):
+            self.mollie.action_invoicecloud_mollie_sync_methods()
+        self.eur_invoice.partner_id.country_id = self.env.ref('base.nl')
+        offered = dict(self.eur_invoice._invoicecloud_pay_options()).get(self.mollie)
+        codes = set(offered.mapped('code')) if offered else set()
+        self.assertIn('ideal', codes)
+        self.assertEqual('bank_transfer' in codes, self.eur_invoice.amount_residual <= 100)
+
+    def test_payload_is_built_from_the_server_amount(self):
+        self.customer.lang = 'en_US'
+        url, problem, create = self._pay(self.eur_invoice, self.ideal)
+        self.assertEqual((url, problem), ('https://mollie.test/checkout/tr_unit', None))
+        payload, key = create.call_args.args
+        tx = self.eur_invoice._invoicecloud_transactions(('draft',))
+        self.assertEqual(payload['amount'], {'currency': 'EUR', 'value': f'{self.eur_invoice.amount_residual:.2f}'})
+        self.assertEqual(payload['method'], ['ideal'])
+        self.assertEqual(payload['metadata'], {'reference': tx.reference})
+        self.assertEqual(payload['locale'], 'en_US')
+        self.assertNotIn('webhookUrl', payload, "Mollie cannot reach this test server")
+        self.assertEqual(key, tx._invoicecloud_idempotency_key(with_bucket=False))
+        self.assertEqual(tx.provider_reference, 'tr_unit')
+
+    def test_webhook_url_only_when_public(self):
+        self.assertFalse(_is_public('http://localhost:8069/x'))
+        self.assertFalse(_is_public('http://127.0.0.1:8069/x'))
+        self.assertFalse(_is_public('http://192.168.1.20/x'))
+        self.assertFalse(_is_public('http://odoo.local/x'))
+        self.assertTrue(_is_public('https://erp.atelier-lumiere.be/x'))
+
+    def test_statuses(self):
+        for status, state in (('paid', 'done'), ('failed', 'error'), ('expired', 'cancel'), ('canceled', 'cancel')):
+            invoice = self._create_invoice(
+                post=True, partner_id=self.customer.id, currency_id=self.eur_invoice.currency_id.id
+            )
+            self._pay(invoice, self.ideal)
+            tx = invoice._invoicecloud_transactions(('draft',))
+            self._confirm(tx, self._mollie_payment(tx, status=status))
+            self.assertEqual(tx.state, state, status)
+            self.assertEqual(bool(tx.payment_id), status == 'paid')
+
+    def test_bank_transfer_open_is_pending_with_instructions(self):
+        self._pay(self.eur_invoice, self.bank_transfer)
+        tx = self.eur_invoice._invoicecloud_transactions(('draft',))
+        details = {
+            'bankName': 'Stichting Mollie Payments',
+            'bankAccount': 'NL53ABNA0627535577',
+            'transferReference': 'RF12',
+        }
+        self._confirm(tx, self._mollie_payment(tx, status='open', details=details))
+        self.assertEqual(tx.state, 'pending')
+        self.assertEqual(tx.invoicecloud_transfer_details['transferReference'], 'RF12')
+        self.assertEqual(self.eur_invoice._invoicecloud_in_progress(), self.eur_invoice)
+
+    def test_mismatch_never_pays(self):
+        self._pay(self.eur_invoice, self.ideal)
+        tx = self.eur_invoice._invoicecloud_transactions(('draft',))
+        wrong = f'{self.eur_invoice.amount_residual + 0.01:.2f}'
+        self._confirm(tx, self._mollie_payment(tx, amount={'currency': 'EUR', 'value': wrong}))
+        self._confirm(tx, self._mollie_payment(tx))
+        self.assertEqual((tx.state, tx.invoicecloud_flag), ('error', 'amount'))
+        self.assertFalse(tx.payment_id)
+
+    def test_refund_and_chargeback_are_recorded_once(self):
+        self._pay(self.eur_invoice, self.ideal)
+        tx = self.eur_invoice._invoicecloud_transactions(('draft',))
+        self._confirm(tx, self._mollie_payment(tx))
+        reversed_payment = self._mollie_payment(
+            tx,
+            amountRefunded={'currency': 'EUR', 'value': '5.00'},
+            amountChargedBack={'currency': 'EUR', 'value': '3.00'},
+        )
+        for _delivery in range(3):
+            self._confirm(tx, reversed_payment)
+        self.assertEqual(tx.invoicecloud_refunded_amount, 5.0)
+        self.assertTrue(tx.invoicecloud_dispute_ref)
+        self.assertEqual(len(self.eur_invoice.activity_ids), 2)
+
+
+@tagged('post_install', '-at_install')
+class TestMollieWebhook(InvoicecloudStripeMixin, InvoicecloudHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_mollie()
+        eur_invoice = cls._create_invoice(
+            post=True, partner_id=cls.customer.id, currency_id=cls.setup_other_currency('EUR').id
+        )
+        with patch.object(MollieGateway, 'create_payment', side_effect=_created_payment):
+            eur_invoice.sudo()._invoicecloud_pay(cls.mollie, cls.ideal, False)
+        cls.tx = eur_invoice._invoicecloud_transactions(('draft',))
+        assert cls.tx, "the payment did not start"
+        cls.url = f'/invoicecloud/webhook/mollie/{cls.mollie.id}'
+
+    @mute_logger('odoo.http')
+    def test_only_a_well_formed_id_is_read_and_unknown_ids_get_200(self):
+        with patch.object(MollieGateway, 'get_payment') as fetch:
+            answers = [
+                self.url_open(self.url, data={'other': 'field'}).status_code,
+                self.url_open(self.url, data={'id': 'not-an-id'}).status_code,
+                self.url_open(self.url, data={'id': 'tr_doesnotexist'}).status_code,
+                self.url_open('/invoicecloud/webhook/mollie/0', data={'id': 'tr_unit'}).status_code,
+            ]
+        self.assertEqual(answers, [400, 400, 200, 200])
+        fetch.assert_not_called()
+        self.assertEqual(self.tx.state, 'draft')
+
+    def test_known_id_is_confirmed_by_fetching_the_stored_id(self):
+        with patch.object(MollieGateway, 'get_payment', return_value=self._mollie_payment(self.tx)) as fetch:
+            self.assertEqual(self.url_open(self.url, data={'id': 'tr_unit'}).status_code, 200)
+        fetch.assert_called_once_with('tr_unit')
+        self.assertEqual(self.tx.state, 'done')
