@@ -215,6 +215,6 @@ def paid_without_webhook(fake, customer, invoice):
     """The customer pays at the fake and closes the tab; no webhook leaves the fake. Returns the
     `checkout.session.completed` event Stripe would have sent, as the JSON body to send."""
     fake.drop_webhooks = True
-    checkout_url = customer.pay_invoice(invoice['token']).headers['Location']
+    checkout_url = customer.pay_invoice(invoice['token'], method_code='card').headers['Location']
     customer.checkout(checkout_url, 'pay', follow=False)
     return json.dumps(fake.events[-1])

@@ -283,7 +283,9 @@ class AccountMove(models.Model):
             return tx._invoicecloud_open_checkout(), None
         except ProviderUnavailable as error:
             tx._set_error(str(error))
+            tx._post_process()
             return None, 'unavailable'
         except ProviderRefused as error:
             tx._set_error(str(error))
+            tx._post_process()
             return None, 'refused'

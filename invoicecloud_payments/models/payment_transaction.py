@@ -4,10 +4,12 @@ import time
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
+import psycopg2.errors
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from ..amounts import (
     from_stripe_minor_units,
@@ -206,22 +208,28 @@ class PaymentTransaction(models.Model):
 
     # === Confirmation (webhook, status page and cron) === #
 
-    def _invoicecloud_lock(self):
+    def _invoicecloud_lock(self, skip_locked=False):
         """Take the row lock: concurrent confirmations of one transaction run one after the other
-        (the later one gets a serialization failure, Odoo retries it and it finds the work done)."""
-        # An expected serialization failure is not a "bad query" for the log: Odoo retries it.
-        self.env.cr.execute(
-            'SELECT id FROM payment_transaction WHERE id IN %s ORDER BY id FOR UPDATE',
-            [tuple(self.ids)],
-            log_exceptions=False,
+        (the later one gets a serialization failure, Odoo retries it and it finds the work done).
+        With `skip_locked`, a transaction another request is confirming right now is left to it:
+        returns the transactions actually locked."""
+        query = SQL(
+            'SELECT id FROM payment_transaction WHERE id IN %s ORDER BY id FOR UPDATE%s',
+            tuple(self.ids),
+            SQL(' SKIP LOCKED') if skip_locked else SQL(),
         )
+        # An expected serialization failure is not a "bad query" for the log: Odoo retries it.
+        self.env.cr.execute(query, log_exceptions=False)
+        locked = self.browse(row[0] for row in self.env.cr.fetchall())
         self.invalidate_recordset()
+        return locked
 
-    def _invoicecloud_confirm(self):
+    def _invoicecloud_confirm(self, skip_locked=False):
         """Ask the provider where the payment stands and apply it. Idempotent; the only way a
         transaction of ours becomes done. Raises ProviderUnavailable when the provider cannot tell."""
         self.ensure_one()
-        self._invoicecloud_lock()
+        if not self._invoicecloud_lock(skip_locked=skip_locked):
+            return
         if self.provider_code == MOLLIE_CODE:
             self._invoicecloud_mollie_confirm()
         elif (
@@ -238,7 +246,9 @@ class PaymentTransaction(models.Model):
                 self._process(STRIPE_CODE, session)
             else:
                 _logger.warning("Stripe returned another session for transaction %s", self.reference)
-        if self.state == 'done' and not self.is_post_processed:
+        if not self.is_post_processed:
+            # Post-processed here, under our lock, whatever the state: Odoo's own post-processing
+            # cron then never touches our transactions concurrently.
             self._post_process()
 
     def _invoicecloud_cancel_checkout(self):
@@ -249,9 +259,11 @@ class PaymentTransaction(models.Model):
             return
         if self.provider_code == MOLLIE_CODE:
             self._invoicecloud_mollie_cancel()
-            return
-        session = self.provider_id._invoicecloud_stripe_gateway().expire_checkout_session(self.provider_reference)
-        self._process(STRIPE_CODE, session)
+        else:
+            session = self.provider_id._invoicecloud_stripe_gateway().expire_checkout_session(self.provider_reference)
+            self._process(STRIPE_CODE, session)
+        if not self.is_post_processed:
+            self._post_process()
 
     @api.model
     def _cron_invoicecloud_confirm(self):
@@ -282,9 +294,12 @@ class PaymentTransaction(models.Model):
         self.env['ir.cron']._commit_progress(remaining=len(txs))
         for tx in txs:
             try:
-                tx._invoicecloud_confirm()
+                tx._invoicecloud_confirm(skip_locked=True)
             except ProviderError as error:
                 _logger.info("Could not confirm %s yet: %s", tx.reference, error)
+                self.env.cr.rollback()
+            except psycopg2.errors.SerializationFailure:
+                # A webhook or the customer's return confirmed it meanwhile.
                 self.env.cr.rollback()
             self.env['ir.cron']._commit_progress(1)
 
@@ -484,6 +499,14 @@ class PaymentTransaction(models.Model):
         return params
 
     # === Flags, refunds and disputes: recorded once, told to the accountant === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Ours start post-processed: nothing to do for a draft, and every later state change is
+        post-processed by `_invoicecloud_confirm` under its lock, never by Odoo's cron."""
+        txs = super().create(vals_list)
+        txs.filtered(lambda tx: tx.provider_code in INVOICECLOUD_CODES).is_post_processed = True
+        return txs
 
     def _invoicecloud_set_flag(self, flag, reported_currency, reported_minor, expected_minor):
         self.ensure_one()
