@@ -114,24 +114,26 @@ class Customer:
         methods = re.findall(r'name="method"[^>]*value="([^"]+)"', form)
         return csrf, methods
 
-    def pay_invoice(self, token, method_code=None, **extra):
-        """Click Pay on the invoice page (first method, or the one labelled so); returns the
-        response (303 to the checkout, or back to the page)."""
-        page = self.get(f'/invoicecloud/{token}').text
+    def _choice(self, page, method_code):
+        """(csrf token, value of the method radio): the first method, or the one of this code."""
         csrf, methods = self.form(page, 'o_invoicecloud_pay_form')
-        method = methods[0]
-        if method_code:
-            method = re.search(rf'data-method="{method_code}" value="([^"]+)"', page).group(1)
+        if not method_code:
+            return csrf, methods[0]
+        return csrf, re.search(rf'data-method="{method_code}" value="([^"]+)"', page).group(1)
+
+    def pay_invoice(self, token, method_code=None, **extra):
+        """Click Pay on the invoice page (first method, or the one of this code); returns the
+        response (303 to the checkout, or back to the page)."""
+        csrf, method = self._choice(self.get(f'/invoicecloud/{token}').text, method_code)
         data = {'csrf_token': csrf, 'method': method, **extra}
         return self.http.post(f'{self.odoo.url}/invoicecloud/{token}/pay', data=data, allow_redirects=False, timeout=60)
 
     def review(self, history_token, invoice_ids):
         return self.get(f'/invoicecloud/history/{history_token}/pay', invoice_ids=invoice_ids)
 
-    def pay_several(self, history_token, invoice_ids):
-        page = self.review(history_token, invoice_ids).text
-        csrf, methods = self.form(page, 'o_invoicecloud_pay_form')
-        data = {'csrf_token': csrf, 'method': methods[0], 'invoice_ids': invoice_ids}
+    def pay_several(self, history_token, invoice_ids, method_code=None):
+        csrf, method = self._choice(self.review(history_token, invoice_ids).text, method_code)
+        data = {'csrf_token': csrf, 'method': method, 'invoice_ids': invoice_ids}
         url = f'{self.odoo.url}/invoicecloud/history/{history_token}/pay'
         return self.http.post(url, data=data, allow_redirects=False, timeout=60)
 
@@ -218,3 +220,22 @@ def paid_without_webhook(fake, customer, invoice):
     checkout_url = customer.pay_invoice(invoice['token'], method_code='card').headers['Location']
     customer.checkout(checkout_url, 'pay', follow=False)
     return json.dumps(fake.events[-1])
+
+
+EMAIL = """
+import json
+invoice = env['account.move'].browse(%(invoice_id)d)
+env['res.config.settings'].create({}).action_invoicecloud_add_link_to_invoice_template()
+template = env.ref('account.email_template_edi_invoice')
+body = template._generate_template(invoice.ids, ['body_html'])[invoice.id]['body_html']
+print('RESULT=' + json.dumps(str(body)))
+"""
+
+
+def emailed_link(odoo, invoice_id):
+    """(address, text) of the #LINK anchor in the invoice email, as the stock template renders it
+    once the settings button has added #LINK to it."""
+    output = odoo.shell(EMAIL % {'invoice_id': invoice_id})
+    body = json.loads(re.search(r'^RESULT=(.*)$', output, re.M).group(1))
+    anchor = re.search(r'<a href="([^"]+/invoicecloud/[^"]+)"[^>]*>([^<]+)</a>', body)
+    return anchor.group(1), anchor.group(2)

@@ -89,14 +89,12 @@ def test_mollie_errors_are_told_apart(mollie_fake, mollie):
         mollie.list_methods()
 
 
-def test_mollie_payment_refunds_and_chargebacks(mollie_fake, mollie):
+def test_mollie_payment_is_created_once_per_key_and_read_back(mollie_fake, mollie):
     payload = {'amount': {'currency': 'EUR', 'value': '20.00'}, 'description': 'INV/1', 'method': ['ideal'],
                'redirectUrl': 'http://127.0.0.1/back'}  # fmt: skip
-    payment = mollie.create_payment(payload, 'key-refunds')
-    assert mollie.create_payment(payload, 'key-refunds')['id'] == payment['id']
-    mollie_fake.set_status(payment['id'], 'paid')
-    mollie.create_refund(payment['id'], {'currency': 'EUR', 'value': '5.00'}, 'key-refund-1')
-    mollie_fake.chargeback(payment['id'], {'currency': 'EUR', 'value': '15.00'})
-    assert [r['amount']['value'] for r in mollie.list_refunds(payment['id'])] == ['5.00']
-    assert [c['amount']['value'] for c in mollie.list_chargebacks(payment['id'])] == ['15.00']
-    assert mollie.get_payment(payment['id'])['amountChargedBack']['value'] == '15.00'
+    payment = mollie.create_payment(payload, 'key-once')
+    assert mollie.create_payment(payload, 'key-once')['id'] == payment['id']
+    with pytest.raises(gateways.ProviderRefused):
+        mollie.cancel_payment(payment['id'], 'key-once')  # one key, one request: Mollie says 400
+    assert mollie.cancel_payment(payment['id'], 'key-once-cancel')['status'] == 'canceled'
+    assert mollie.get_payment(payment['id'])['status'] == 'canceled'

@@ -118,17 +118,7 @@ def test_three_invoices_in_one_mollie_payment(shop, mollie):
     odoo, data = shop
     customer, ledger = Customer(odoo), Ledger(odoo)
     ids = [invoice['id'] for invoice in data['several']]
-    page = customer.review(data['history_token'], ids).text
-    csrf, _methods = customer.form(page, 'o_invoicecloud_pay_form')
-    import re
-
-    method = re.search(r'data-method="ideal" value="([^"]+)"', page).group(1)
-    response = customer.http.post(
-        f"{odoo.url}/invoicecloud/history/{data['history_token']}/pay",
-        data={'csrf_token': csrf, 'method': method, 'invoice_ids': ids},
-        allow_redirects=False,
-        timeout=60,
-    )
+    response = customer.pay_several(data['history_token'], ids, method_code='ideal')
     total = sum(invoice['residual'] for invoice in data['several'])
     assert mollie.payments[_payment_id(response)]['amount']['value'] == f'{total:.2f}'
     assert status_of(customer.checkout(response.headers['Location'], 'paid').text) == 'paid'
@@ -151,7 +141,19 @@ def test_webhook_for_unknown_or_foreign_ids_changes_nothing(shop, mollie):
     ]
     assert bad == [400, 400, 400]
     assert [row[1] for row in ledger.transactions(invoice['id'])] == ['draft']
-    assert _payment_id(response)
+    assert mollie.payments[_payment_id(response)]['status'] == 'open'
+
+
+def test_a_new_attempt_cancels_the_open_mollie_payment(shop, mollie):
+    odoo, data = shop
+    invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
+    first = _payment_id(customer.pay_invoice(invoice['token'], method_code='ideal'))
+    second = customer.pay_invoice(invoice['token'], method_code='bancontact')  # changed their mind
+    assert second.headers['Location'].startswith(mollie.base_url) and _payment_id(second) != first
+    assert mollie.payments[first]['status'] == 'canceled'
+    assert [row[1] for row in ledger.transactions(invoice['id'])] == ['cancel', 'draft']
+    cancel_keys = [key for method, path, key in mollie.requests if method == 'DELETE' and first in path]
+    assert len(cancel_keys) == 1 and cancel_keys[0].endswith('-cancel')
 
 
 def test_amount_mismatch_at_mollie_is_never_paid(shop, mollie):

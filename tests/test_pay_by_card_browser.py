@@ -7,18 +7,9 @@ from playwright.sync_api import expect, sync_playwright
 
 from chromium import CHROMIUM, CHROMIUM_ARGS
 from fakes.stripe_server import StripeServer
-from payment_helpers import Ledger, start_odoo
+from payment_helpers import Ledger, emailed_link, start_odoo
 
 pytestmark = pytest.mark.slow
-
-EMAIL = """
-import json
-invoice = env['account.move'].browse(%(invoice_id)d)
-env['res.config.settings'].create({}).action_invoicecloud_add_link_to_invoice_template()
-template = env.ref('account.email_template_edi_invoice')
-body = template._generate_template(invoice.ids, ['body_html'])[invoice.id]['body_html']
-print('RESULT=' + json.dumps(str(body)))
-"""
 
 
 def test_from_the_email_link_to_paid(output_dir):
@@ -26,8 +17,7 @@ def test_from_the_email_link_to_paid(output_dir):
         odoo, data = start_odoo('card_browser', fake, singles=1)
         try:
             invoice = data['single'][0]
-            body = odoo.shell(EMAIL % {'invoice_id': invoice['id']})
-            link = re.search(r'href=\\"([^"\\]+/invoicecloud/[^"\\]+)\\"', body).group(1)
+            link, _text = emailed_link(odoo, invoice['id'])
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page(locale='fr-FR')

@@ -67,9 +67,7 @@ def test_pay_one_invoice(shop, fresh):
     assert status_of(status_page.text) == 'paid'
     fresh.wait_for_webhooks()
     assert ledger.payment_state(invoice['id']) in PAID
-    assert [(amount, state) for _id, amount, state in ledger.payments(invoice['id'])] == [
-        (invoice['residual'], 'in_process')
-    ] or len(ledger.payments(invoice['id'])) == 1
+    assert [amount for _id, amount, _state in ledger.payments(invoice['id'])] == [invoice['residual']]
     page = customer.get(f"/invoicecloud/{invoice['token']}").text
     assert 'o_invoicecloud_pay_form' not in page
     assert 'badge text-bg-success' in page
@@ -118,7 +116,7 @@ def test_cancelled_checkout(shop, fresh):
     checkout_url = customer.pay_invoice(invoice['token']).headers['Location']
     back = customer.checkout(checkout_url, 'cancel')
     assert status_of(back.text) == 'not_completed'
-    assert 'Try again' in back.text or 'réessayer' in back.text.lower()
+    assert 'Réessayer' in back.text  # the customer reads French
     assert [row[1] for row in ledger.transactions(invoice['id'])] == ['cancel']
     assert 'o_invoicecloud_pay_form' in customer.get(f"/invoicecloud/{invoice['token']}").text
 

@@ -48,6 +48,12 @@ class InvoicecloudController(http.Controller):
             raise request.not_found()
         return invoice_sudo
 
+    def _partner_from_token(self, token):
+        partner_sudo = request.env['res.partner']._invoicecloud_from_token(token)
+        if not partner_sudo:
+            raise request.not_found()
+        return partner_sudo
+
     # --- invoice ----------------------------------------------------------------------------
 
     @http.route(f'{ROUTE_PREFIX}/<string:token>', type='http', auth='public', methods=['GET'], sitemap=False)
@@ -99,9 +105,7 @@ class InvoicecloudController(http.Controller):
         sitemap=False,
     )
     def invoicecloud_history(self, token, page=1, state='all', **kwargs):
-        partner_sudo = request.env['res.partner']._invoicecloud_from_token(token)
-        if not partner_sudo:
-            raise request.not_found()
+        partner_sudo = self._partner_from_token(token)
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
         state = state if state in HISTORY_FILTERS else 'all'
         pager = portal_pager(

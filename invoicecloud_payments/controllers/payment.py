@@ -1,23 +1,12 @@
-import logging
-
 from odoo import http
 from odoo.http import request
 
-from ..const import HISTORY_PREFIX, INVOICECLOUD_CODES, ROUTE_PREFIX, STATUS_REFRESH_SECONDS
-from ..gateways import ProviderError
+from ..const import HISTORY_PREFIX, ROUTE_PREFIX, STATUS_REFRESH_SECONDS
 from .invoicecloud import PAY_PROBLEMS, InvoicecloudController
-
-_logger = logging.getLogger(__name__)
 
 
 class InvoicecloudPaymentController(InvoicecloudController):
     # --- helpers ----------------------------------------------------------------------------
-
-    def _partner_from_token(self, token):
-        partner_sudo = request.env['res.partner']._invoicecloud_from_token(token)
-        if not partner_sudo:
-            raise request.not_found()
-        return partner_sudo
 
     def _selected_invoices(self, partner_sudo):
         """The invoices ticked on the history page, among this customer's own documents only."""
@@ -95,24 +84,11 @@ class InvoicecloudPaymentController(InvoicecloudController):
         else:
             partner_sudo = self._invoice_from_token(token).commercial_partner_id
             page_url = f'{ROUTE_PREFIX}/{token}'
-        tx_sudo = (
-            request.env['payment.transaction']
-            .sudo()
-            .search(
-                [('reference', '=', str(reference or '')), ('provider_code', 'in', INVOICECLOUD_CODES)],
-                limit=1,
-            )
-        )
-        if not tx_sudo or tx_sudo._invoicecloud_page_token() != token:
+        # The token was checked above; the transaction must have been started from its page.
+        tx_sudo = request.env['payment.transaction'].sudo()._invoicecloud_from_page(reference, token)
+        if not tx_sudo:
             raise request.not_found()
-        try:
-            if cancelled:
-                tx_sudo._invoicecloud_cancel_checkout()
-            else:
-                tx_sudo._invoicecloud_confirm()
-        except ProviderError as error:
-            # The page says where things stand as far as we know; the cron asks again later.
-            _logger.info("Could not ask the provider about %s: %s", tx_sudo.reference, error)
+        tx_sudo._invoicecloud_customer_returns(bool(cancelled))
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
         customer_state = tx_sudo._invoicecloud_customer_state()
         values = {

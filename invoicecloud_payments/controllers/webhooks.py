@@ -5,7 +5,7 @@ from odoo import http
 from odoo.http import request
 
 from ..const import MOLLIE_CODE, STRIPE_CODE, STRIPE_HANDLED_EVENTS, STRIPE_WEBHOOK_TOLERANCE, WEBHOOK_MAX_BYTES
-from ..gateways import ProviderError, ProviderUnavailable
+from ..gateways import ProviderError
 from ..gateways.stripe_gateway import parse_webhook_event
 
 _logger = logging.getLogger(__name__)
@@ -31,10 +31,10 @@ class InvoicecloudWebhookController(http.Controller):
         the state is read back from Stripe. Every refusal is the same 400, whether the provider
         or the transaction exists or not.
         """
-        if (request.httprequest.content_length or 0) > WEBHOOK_MAX_BYTES:
+        if self._too_large():
             return request.make_response('', status=413)
         payload = request.httprequest.get_data()  # cached: a retried request reads it again
-        if len(payload) > WEBHOOK_MAX_BYTES:
+        if len(payload) > WEBHOOK_MAX_BYTES:  # a chunked body announces no length
             return request.make_response('', status=413)
         provider_sudo = request.env['payment.provider'].sudo().browse(provider_id).exists()
         secret = provider_sudo.invoicecloud_stripe_webhook_secret if provider_sudo.code == STRIPE_CODE else None
@@ -47,14 +47,8 @@ class InvoicecloudWebhookController(http.Controller):
             return request.make_response('', status=400)
         if event['type'] not in STRIPE_HANDLED_EVENTS:
             return request.make_response('', status=200)
-        try:
-            with request.env.cr.savepoint():
-                request.env['payment.transaction'].sudo()._invoicecloud_stripe_handle_event(provider_sudo, event)
-        except ProviderUnavailable as error:
-            # Not recorded as handled: Stripe delivers it again (for three days); the cron asks meanwhile.
-            _logger.info("Stripe event %s not processed yet: %s", event['id'], error)
-            return request.make_response('', status=503)
-        return request.make_response('', status=200)
+        tx_model_sudo = request.env['payment.transaction'].sudo()
+        return self._acknowledge(lambda: tx_model_sudo._invoicecloud_stripe_handle_event(provider_sudo, event))
 
     @http.route(
         f'{WEBHOOK_ROUTE}/mollie/<int:provider_id>',
@@ -68,7 +62,7 @@ class InvoicecloudWebhookController(http.Controller):
         """Mollie posts only `id=tr_...`. Nothing is read from the request but that id: the
         transaction of this provider holding it is confirmed by fetching, through the SDK, the
         payment id we stored. Every well-formed call gets 200, known id or not."""
-        if (request.httprequest.content_length or 0) > WEBHOOK_MAX_BYTES:
+        if self._too_large():
             return request.make_response('', status=413)
         if not isinstance(id, str) or not MOLLIE_PAYMENT_ID_RE.fullmatch(id):
             return request.make_response('', status=400)
@@ -80,11 +74,23 @@ class InvoicecloudWebhookController(http.Controller):
             .sudo()
             ._invoicecloud_find(provider_sudo, [('provider_reference', '=', id)])
         )
-        if tx_sudo:
-            try:
-                with request.env.cr.savepoint():
-                    tx_sudo._invoicecloud_confirm()
-            except ProviderUnavailable as error:
-                _logger.info("Mollie payment %s not confirmed yet: %s", id, error)
-                return request.make_response('', status=503)  # Mollie calls again later
+        return self._acknowledge(tx_sudo._invoicecloud_confirm if tx_sudo else lambda: None)
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _too_large():
+        """Bodies announced beyond WEBHOOK_MAX_BYTES are refused before they are read."""
+        return (request.httprequest.content_length or 0) > WEBHOOK_MAX_BYTES
+
+    @staticmethod
+    def _acknowledge(process):
+        """Run `process` and answer the provider: 200 when done, 503 when the provider could not
+        be asked (nothing is recorded; the provider delivers again, the cron asks meanwhile)."""
+        try:
+            with request.env.cr.savepoint():
+                process()
+        except ProviderError as error:
+            _logger.info("Webhook not processed yet: %s", error)
+            return request.make_response('', status=503)
         return request.make_response('', status=200)

@@ -1,11 +1,10 @@
-"""Mollie through its official SDK (mollie-api-python): payments, methods, refunds, chargebacks."""
+"""Mollie through its official SDK (mollie-api-python): payments and methods."""
 
 import logging
 
 from mollie.api.client import Client
 from mollie.api.error import Error as MollieError
 from mollie.api.error import RequestError, ResponseError, ResponseHandlingError
-from mollie.api.objects.payment import Payment
 
 from .errors import ProviderRefused, ProviderUnavailable
 
@@ -70,22 +69,3 @@ class MollieGateway:
         """Every method activated on the profile, with names, images and amount limits."""
         result = self._call(self._client.methods.list, include='pricing')
         return result.get('_embedded', {}).get('methods', [])
-
-    # --- refunds and chargebacks ------------------------------------------------------------
-
-    def _payment(self, payment_id):
-        """A payment to reach its refunds and chargebacks, without fetching it first."""
-        return Payment({'id': payment_id}, self._client)
-
-    def create_refund(self, payment_id, amount, idempotency_key):
-        """`amount` as Mollie wants it: {'currency': 'EUR', 'value': '10.00'}."""
-        refunds = self._payment(payment_id).refunds
-        return self._call(refunds.create, {'amount': amount}, idempotency_key=idempotency_key)
-
-    def list_refunds(self, payment_id):
-        result = self._call(self._payment(payment_id).refunds.list)
-        return result.get('_embedded', {}).get('refunds', [])
-
-    def list_chargebacks(self, payment_id):
-        result = self._call(self._payment(payment_id).chargebacks.list)
-        return result.get('_embedded', {}).get('chargebacks', [])

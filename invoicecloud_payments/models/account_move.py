@@ -9,8 +9,6 @@ from .. import utils
 from ..const import (
     CUSTOMER_MOVE_TYPES,
     INVOICECLOUD_CODES,
-    MOLLIE_CODE,
-    MOLLIE_METHODS,
     OPEN_PAYMENT_STATES,
     PAID_PAYMENT_STATES,
     REMARK_MAX_LENGTH,
@@ -19,7 +17,7 @@ from ..const import (
     ROUTE_PREFIX,
     TX_IN_PROGRESS_STATES,
 )
-from ..gateways import ProviderRefused, ProviderUnavailable
+from ..gateways import ProviderError, ProviderUnavailable
 
 
 class AccountMove(models.Model):
@@ -151,14 +149,19 @@ class AccountMove(models.Model):
             message_type='comment',
             subtype_xmlid='mail.mt_comment',
         )
-        responsible = move_sudo.invoice_user_id or move_sudo.company_id._invoicecloud_remark_user()
-        move_sudo.activity_schedule(
-            'mail.mail_activity_data_todo',
-            summary=self.env._("Answer the customer's remark"),
-            note=plaintext2html(remark),
-            user_id=responsible.id,
-        )
+        move_sudo._invoicecloud_todo(self.env._("Answer the customer's remark"), plaintext2html(remark))
         return 'sent'
+
+    def _invoicecloud_todo(self, summary, note):
+        """A to-do for whoever handles this invoice: its salesperson, else the company's
+        Invoicecloud user (see the settings)."""
+        self.ensure_one()
+        self.activity_schedule(
+            'mail.mail_activity_data_todo',
+            summary=summary,
+            note=note,
+            user_id=(self.invoice_user_id or self.company_id._invoicecloud_remark_user()).id,
+        )
 
     # --- payment ----------------------------------------------------------------------------
 
@@ -209,19 +212,11 @@ class AccountMove(models.Model):
             .sudo()
             ._get_compatible_payment_methods(providers.ids, partner.id, currency_id=invoices.currency_id.id)
         )
-        options = []
-        for provider in providers:
-            provider_methods = methods.filtered(lambda m, p=provider: p in m.provider_ids)
-            if provider.code == MOLLIE_CODE:
-                # Never cards through Mollie, and only within Mollie's amount limits.
-                provider_methods = provider_methods.filtered(
-                    lambda m, p=provider: (
-                        m.code in MOLLIE_METHODS and p._invoicecloud_amount_allowed(m, amount, invoices.currency_id)
-                    )
-                )
-            if provider_methods:
-                options.append((provider, provider_methods))
-        return options
+        options = [
+            (provider, provider._invoicecloud_offered_methods(methods, amount, invoices.currency_id))
+            for provider in providers
+        ]
+        return [(provider, offered) for provider, offered in options if offered]
 
     def _invoicecloud_payment_problem(self):
         """Why these invoices cannot be paid together now, as a code the page explains, or None."""
@@ -257,8 +252,8 @@ class AccountMove(models.Model):
             # so at most one checkout per invoice can still be paid.
             for previous_tx in self._invoicecloud_transactions(('draft',)):
                 previous_tx._invoicecloud_cancel_checkout()
-        except ProviderUnavailable:
-            return None, 'unavailable'
+        except ProviderError as error:
+            return None, _problem_of(error)
         self.invalidate_recordset(['amount_residual', 'payment_state'])
         problem = self._invoicecloud_payment_problem()
         if problem:
@@ -281,11 +276,12 @@ class AccountMove(models.Model):
         )
         try:
             return tx._invoicecloud_open_checkout(), None
-        except ProviderUnavailable as error:
+        except ProviderError as error:
             tx._set_error(str(error))
             tx._post_process()
-            return None, 'unavailable'
-        except ProviderRefused as error:
-            tx._set_error(str(error))
-            tx._post_process()
-            return None, 'refused'
+            return None, _problem_of(error)
+
+
+def _problem_of(error):
+    """What the customer is told when the provider did not start the payment."""
+    return 'unavailable' if isinstance(error, ProviderUnavailable) else 'refused'

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -110,6 +112,17 @@ class PaymentProvider(models.Model):
             return {'ideal', 'bancontact', 'paypal', 'bank_transfer'}
         return super()._get_default_payment_method_codes()
 
+    def _invoicecloud_offered_methods(self, payment_methods, amount, currency):
+        """Among Odoo's compatible methods of this provider, those the customer may choose here:
+        through Mollie only Mollie's own methods (never cards), within Mollie's amount limits."""
+        self.ensure_one()
+        offered = payment_methods.filtered(lambda m: self in m.provider_ids)
+        if self.code == MOLLIE_CODE:
+            offered = offered.filtered(
+                lambda m: m.code in MOLLIE_METHODS and self._invoicecloud_mollie_within_limits(m, amount, currency)
+            )
+        return offered
+
     # === Mollie === #
 
     def _invoicecloud_mollie_gateway(self):
@@ -147,17 +160,14 @@ class PaymentProvider(models.Model):
             message += ' ' + self.env._("Cards are left out: card payments go through Stripe.")
         return self._invoicecloud_notification(message)
 
-    def _invoicecloud_amount_allowed(self, payment_method, amount, currency):
+    def _invoicecloud_mollie_within_limits(self, payment_method, amount, currency):
         """Whether Mollie's limits for this method allow this amount (no limits known: yes)."""
-        self.ensure_one()
-        minimum, maximum, limit_currency = (self.invoicecloud_mollie_limits or {}).get(payment_method.code) or (
-            None,
-            None,
-            None,
-        )
-        if not minimum or limit_currency != currency.name:
+        minimum, maximum, limit_currency = (self.invoicecloud_mollie_limits or {}).get(payment_method.code) or [
+            None
+        ] * 3
+        if not (minimum and maximum) or limit_currency != currency.name:
             return True
-        return float(minimum) <= amount <= float(maximum)
+        return Decimal(minimum) <= Decimal(str(amount)) <= Decimal(maximum)
 
     # === Stripe === #
 

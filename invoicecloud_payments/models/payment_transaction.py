@@ -78,7 +78,13 @@ class PaymentTransaction(models.Model):
         string="Bank Transfer Instructions", help="What Mollie asks the customer to transfer, and where.", readonly=True
     )
 
-    # === Creation === #
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Ours start post-processed: nothing to do for a draft, and every later state change is
+        post-processed by `_invoicecloud_confirm` under its lock, never by Odoo's cron."""
+        txs = super().create(vals_list)
+        txs.filtered(lambda tx: tx.provider_code in INVOICECLOUD_CODES).is_post_processed = True
+        return txs
 
     @api.model
     def _invoicecloud_reference_prefix(self, invoices):
@@ -87,7 +93,15 @@ class PaymentTransaction(models.Model):
             return '-'.join(names)
         return f"{names[0]}+{len(names) - 1}"
 
-    # === Status page === #
+    # === The customer's page and the return from the provider === #
+
+    @api.model
+    def _invoicecloud_from_page(self, reference, token):
+        """The transaction `reference` if it was started from the page of `token` (else empty)."""
+        tx = self.search(
+            [('reference', '=', str(reference or '')), ('provider_code', 'in', INVOICECLOUD_CODES)], limit=1
+        )
+        return tx if tx and tx._invoicecloud_page_token() == token else self.browse()
 
     def _invoicecloud_page_token(self):
         """The token of the page the customer came from (current value: a reset revokes it)."""
@@ -101,6 +115,19 @@ class PaymentTransaction(models.Model):
         prefix = HISTORY_PREFIX if self.invoicecloud_from_history else ROUTE_PREFIX
         query = urlencode({'reference': self.reference, **params})
         return f'{self.get_base_url()}{prefix}/{self._invoicecloud_page_token()}/payment?{query}'
+
+    def _invoicecloud_customer_returns(self, cancelled):
+        """The customer is back from the provider (through "cancel" or not): bring the transaction
+        up to date. If the provider cannot be asked, the page shows what is known; the cron asks
+        again later."""
+        self.ensure_one()
+        try:
+            if cancelled:
+                self._invoicecloud_cancel_checkout()
+            else:
+                self._invoicecloud_confirm()
+        except ProviderError as error:
+            _logger.info("Could not ask the provider about %s: %s", self.reference, error)
 
     def _invoicecloud_customer_state(self):
         """What the status page says: paid, pending, failed, or not_completed (cancelled or left)."""
@@ -127,26 +154,12 @@ class PaymentTransaction(models.Model):
 
     @api.model
     def _extract_reference(self, provider_code, payment_data):
+        if provider_code == STRIPE_CODE:
+            return payment_data.get('client_reference_id')
         if provider_code == MOLLIE_CODE:
             metadata = payment_data.get('metadata')
             return metadata.get('reference') if isinstance(metadata, dict) else None
-        if provider_code != STRIPE_CODE:
-            return super()._extract_reference(provider_code, payment_data)
-        return payment_data.get('client_reference_id')
-
-    def _extract_amount_data(self, payment_data):
-        if self.provider_code == MOLLIE_CODE:
-            amount = payment_data.get('amount') if isinstance(payment_data.get('amount'), dict) else {}
-            minor = mollie_minor_units(amount.get('value'), self.currency_id.name, self.currency_id.decimal_places)
-            digits = iso_decimals(self.currency_id.name, self.currency_id.decimal_places)
-            return {'amount': (minor or 0) / 10**digits, 'currency_code': amount.get('currency')}
-        if self.provider_code != STRIPE_CODE:
-            return super()._extract_amount_data(payment_data)
-        currency_code = str(payment_data.get('currency') or '').upper()
-        return {
-            'amount': float(from_stripe_minor_units(payment_data.get('amount_total') or 0, currency_code)),
-            'currency_code': currency_code,
-        }
+        return super()._extract_reference(provider_code, payment_data)
 
     def _validate_amount(self, payment_data):
         """Compare in minor units, as integers: a single cent off is a mismatch. A mismatch flags
@@ -160,53 +173,37 @@ class PaymentTransaction(models.Model):
             self._invoicecloud_set_flag('amount', reported_currency, reported_minor, expected_minor)
 
     def _invoicecloud_amounts(self, payment_data):
-        """(expected, reported) amounts in minor units and the reported currency."""
+        """(expected, reported) amounts in the provider's minor units, and the reported currency."""
         self.ensure_one()
         currency = self.currency_id
         if self.provider_code == MOLLIE_CODE:
             amount = payment_data.get('amount') if isinstance(payment_data.get('amount'), dict) else {}
-            reported_currency = str(amount.get('currency') or '')
-            expected = mollie_minor_units(
-                to_mollie_value(self.amount, currency.name, currency.decimal_places),
-                currency.name,
-                currency.decimal_places,
-            )
+            expected = to_mollie_value(self.amount, currency.name, currency.decimal_places)
             return (
-                expected,
+                mollie_minor_units(expected, currency.name, currency.decimal_places),
                 mollie_minor_units(amount.get('value'), currency.name, currency.decimal_places),
-                reported_currency,
+                str(amount.get('currency') or ''),
             )
-        expected = to_stripe_minor_units(self.amount, currency.name, currency.decimal_places)
         reported = payment_data.get('amount_total')
         if not isinstance(reported, int) or isinstance(reported, bool):
             reported = None
-        return expected, reported, str(payment_data.get('currency') or '').upper()
+        return (
+            to_stripe_minor_units(self.amount, currency.name, currency.decimal_places),
+            reported,
+            str(payment_data.get('currency') or '').upper(),
+        )
 
     def _apply_updates(self, payment_data):
-        if self.provider_code == MOLLIE_CODE:
-            if not self.invoicecloud_flag:
-                self._invoicecloud_mollie_apply(payment_data)
-            return
-        if self.provider_code != STRIPE_CODE:
+        if self.provider_code not in INVOICECLOUD_CODES:
             return super()._apply_updates(payment_data)
         if self.invoicecloud_flag:
             return  # Stock `_set_done` accepts `error` as a source state: never for a flagged one.
-        payment_intent = payment_data.get('payment_intent')
-        if isinstance(payment_intent, str):
-            self.invoicecloud_payment_intent = payment_intent
-        status, payment_status = payment_data.get('status'), payment_data.get('payment_status')
-        if status == 'complete' and payment_status == STRIPE_PAID_STATUS:
-            self._set_done()
-        elif status == 'complete' and payment_data.get('payment_intent_status') in STRIPE_FAILED_INTENT_STATUSES:
-            self._set_error(self.env._("The payment failed at Stripe."), extra_allowed_states=('pending',))
-        elif status == 'complete':
-            # A slow method (bank debit) is still running: Stripe sends async_payment_succeeded
-            # or async_payment_failed later.
-            self._set_pending()
-        elif status == 'expired':
-            self._set_canceled(self.env._("The payment was not completed in time."))
+        if self.provider_code == STRIPE_CODE:
+            self._invoicecloud_stripe_apply(payment_data)
+        else:
+            self._invoicecloud_mollie_apply(payment_data)
 
-    # === Confirmation (webhook, status page and cron) === #
+    # === Confirmation: webhook, return page and cron, one function === #
 
     def _invoicecloud_lock(self, skip_locked=False):
         """Take the row lock: concurrent confirmations of one transaction run one after the other
@@ -224,46 +221,63 @@ class PaymentTransaction(models.Model):
         self.invalidate_recordset()
         return locked
 
+    def _invoicecloud_unfinished(self):
+        """Whether the provider may still move this transaction (and it is not held for review)."""
+        self.ensure_one()
+        return (
+            self.state in ('draft', 'pending', 'authorized')
+            and bool(self.provider_reference)
+            and not self.invoicecloud_flag
+        )
+
     def _invoicecloud_confirm(self, skip_locked=False):
         """Ask the provider where the payment stands and apply it. Idempotent; the only way a
-        transaction of ours becomes done. Raises ProviderUnavailable when the provider cannot tell."""
+        transaction of ours becomes done. Raises ProviderError when the provider cannot tell."""
         self.ensure_one()
         if not self._invoicecloud_lock(skip_locked=skip_locked):
             return
-        if self.provider_code == MOLLIE_CODE:
+        if self.provider_code == STRIPE_CODE:
+            self._invoicecloud_stripe_confirm()
+        else:
             self._invoicecloud_mollie_confirm()
-        elif (
-            self.state in ('draft', 'pending', 'authorized') and self.provider_reference and not self.invoicecloud_flag
-        ):
-            gateway = self.provider_id._invoicecloud_stripe_gateway()
-            session = gateway.retrieve_checkout_session(self.provider_reference)
-            if session.get('id') == self.provider_reference and session.get('client_reference_id') == self.reference:
-                slow = session.get('status') == 'complete' and session.get('payment_status') != STRIPE_PAID_STATUS
-                if slow and isinstance(session.get('payment_intent'), str):
-                    # A slow method: only its payment intent tells whether it failed meanwhile.
-                    intent = gateway.retrieve_payment_intent(session.get('payment_intent'))
-                    session = {**session, 'payment_intent_status': intent.get('status')}
-                self._process(STRIPE_CODE, session)
-            else:
-                _logger.warning("Stripe returned another session for transaction %s", self.reference)
+        self._invoicecloud_post_process()
+
+    def _invoicecloud_post_process(self):
+        """Post-processed here, under our lock, whatever the state: Odoo's own post-processing
+        cron then never touches our transactions concurrently."""
         if not self.is_post_processed:
-            # Post-processed here, under our lock, whatever the state: Odoo's own post-processing
-            # cron then never touches our transactions concurrently.
             self._post_process()
 
+    def _invoicecloud_open_checkout(self):
+        """Create the provider's hosted checkout (or give back the one created) and return its URL."""
+        self.ensure_one()
+        if not self.invoicecloud_checkout_url:
+            if self.provider_code == STRIPE_CODE:
+                reference, url = self._invoicecloud_stripe_open_checkout()
+            else:
+                reference, url = self._invoicecloud_mollie_open_checkout()
+            self.write({'provider_reference': reference, 'invoicecloud_checkout_url': url})
+        return self.invoicecloud_checkout_url
+
     def _invoicecloud_cancel_checkout(self):
-        """The customer came back through "cancel": end the session so it can no longer be paid."""
+        """End an unpaid checkout so that it can no longer be paid (the customer cancelled, or a
+        new attempt replaces it)."""
         self.ensure_one()
         self._invoicecloud_confirm()
         if self.state != 'draft' or not self.provider_reference:
             return
-        if self.provider_code == MOLLIE_CODE:
-            self._invoicecloud_mollie_cancel()
+        if self.provider_code == STRIPE_CODE:
+            self._invoicecloud_stripe_cancel()
         else:
-            session = self.provider_id._invoicecloud_stripe_gateway().expire_checkout_session(self.provider_reference)
-            self._process(STRIPE_CODE, session)
-        if not self.is_post_processed:
-            self._post_process()
+            self._invoicecloud_mollie_cancel()
+        self._invoicecloud_post_process()
+
+    def _invoicecloud_idempotency_key(self, suffix=''):
+        """Derived from the transaction: a request Odoo retries after a serialization failure
+        recreates the same reference, hence the same key, hence the same object at the provider.
+        `suffix` tells apart the different requests made for one transaction."""
+        uuid = self.env['ir.config_parameter'].sudo().get_param('database.uuid')
+        return f'invoicecloud-{uuid}-{self.reference}{suffix}'
 
     @api.model
     def _cron_invoicecloud_confirm(self):
@@ -276,21 +290,10 @@ class PaymentTransaction(models.Model):
                 & Domain('payment_method_id.code', '=', method_code)
                 & Domain('create_date', '>=', now - timedelta(days=days))
             )
-        txs = self.search(
-            window
-            & Domain(
-                [
-                    ('provider_code', 'in', INVOICECLOUD_CODES),
-                    '|',
-                    '&',
-                    ('state', 'in', ('draft', 'pending', 'authorized')),
-                    ('provider_reference', '!=', False),
-                    '&',
-                    ('state', '=', 'done'),
-                    ('is_post_processed', '=', False),
-                ]
-            )
+        unfinished = Domain('state', 'in', ('draft', 'pending', 'authorized')) & Domain(
+            'provider_reference', '!=', False
         )
+        txs = self.search(window & Domain('provider_code', 'in', INVOICECLOUD_CODES) & unfinished)
         self.env['ir.cron']._commit_progress(remaining=len(txs))
         for tx in txs:
             try:
@@ -303,7 +306,92 @@ class PaymentTransaction(models.Model):
                 self.env.cr.rollback()
             self.env['ir.cron']._commit_progress(1)
 
-    # === Stripe events === #
+    @api.model
+    def _invoicecloud_find(self, provider, domain):
+        """The one transaction of this provider matching `domain` (ids sent by the provider)."""
+        if not all(isinstance(value, str) and value for _field, _op, value in domain):
+            return self.browse()
+        return self.search([('provider_id', '=', provider.id), *domain], limit=1)
+
+    # === Stripe === #
+
+    def _invoicecloud_stripe_confirm(self):
+        if not self._invoicecloud_unfinished():
+            return
+        gateway = self.provider_id._invoicecloud_stripe_gateway()
+        session = gateway.retrieve_checkout_session(self.provider_reference)
+        if (
+            session.get('id') != self.provider_reference
+            or self._extract_reference(STRIPE_CODE, session) != self.reference
+        ):
+            _logger.warning("Stripe returned another session for transaction %s", self.reference)
+            return
+        slow = session.get('status') == 'complete' and session.get('payment_status') != STRIPE_PAID_STATUS
+        if slow and isinstance(session.get('payment_intent'), str):
+            # A slow method: only its payment intent tells whether it failed meanwhile.
+            intent = gateway.retrieve_payment_intent(session['payment_intent'])
+            session = {**session, 'payment_intent_status': intent.get('status')}
+        self._process(STRIPE_CODE, session)
+
+    def _invoicecloud_stripe_apply(self, session):
+        payment_intent = session.get('payment_intent')
+        if isinstance(payment_intent, str):
+            self.invoicecloud_payment_intent = payment_intent
+        status, payment_status = session.get('status'), session.get('payment_status')
+        if status == 'complete' and payment_status == STRIPE_PAID_STATUS:
+            self._set_done()
+        elif status == 'complete' and session.get('payment_intent_status') in STRIPE_FAILED_INTENT_STATUSES:
+            self._set_error(self.env._("The payment failed at Stripe."), extra_allowed_states=('pending',))
+        elif status == 'complete':
+            # A slow method (bank debit) is still running: Stripe sends async_payment_succeeded
+            # or async_payment_failed later.
+            self._set_pending()
+        elif status == 'expired':
+            self._set_canceled(self.env._("The payment was not completed in time."))
+
+    def _invoicecloud_stripe_open_checkout(self):
+        """Stripe's body holds an expiry time, rounded to a 10-minute bucket that the key then
+        carries: a replayed request within the bucket sends the same key and the same body."""
+        bucket = int(time.time()) // IDEMPOTENCY_BUCKET_SECONDS * IDEMPOTENCY_BUCKET_SECONDS
+        session = self.provider_id._invoicecloud_stripe_gateway().create_checkout_session(
+            self._invoicecloud_stripe_session_params(bucket), self._invoicecloud_idempotency_key(f'-{bucket}')
+        )
+        return session['id'], session['url']
+
+    def _invoicecloud_stripe_cancel(self):
+        session = self.provider_id._invoicecloud_stripe_gateway().expire_checkout_session(self.provider_reference)
+        self._process(STRIPE_CODE, session)
+
+    def _invoicecloud_stripe_session_params(self, bucket):
+        """The Checkout Session, built from the transaction only (amounts from the server)."""
+        self.ensure_one()
+        currency = self.currency_id
+        numbers = ', '.join(self.invoice_ids.mapped('name'))
+        lang = (self.partner_lang or '').split('_')[0]
+        params = {
+            'mode': 'payment',
+            'payment_method_types': ['card'],
+            'line_items': [
+                {
+                    'quantity': 1,
+                    'price_data': {
+                        'currency': currency.name.lower(),
+                        'unit_amount': to_stripe_minor_units(self.amount, currency.name, currency.decimal_places),
+                        'product_data': {'name': numbers or self.reference},
+                    },
+                }
+            ],
+            'client_reference_id': self.reference,
+            'locale': lang if lang in STRIPE_LOCALES else 'auto',
+            'success_url': self._invoicecloud_status_url(),
+            'cancel_url': self._invoicecloud_status_url(cancelled=1),
+            'expires_at': bucket + IDEMPOTENCY_BUCKET_SECONDS + STRIPE_SESSION_LIFETIME_MINUTES * 60,
+            'metadata': {'reference': self.reference},
+            'payment_intent_data': {'description': numbers, 'metadata': {'reference': self.reference}},
+        }
+        if self.partner_email:
+            params['customer_email'] = self.partner_email
+        return params
 
     @api.model
     def _invoicecloud_stripe_handle_event(self, provider, event):
@@ -326,20 +414,12 @@ class PaymentTransaction(models.Model):
             charge = gateway.retrieve_charge(data_object.get('id'))
             currency = str(charge.get('currency')).upper()
             if charge.get('payment_intent') == tx.invoicecloud_payment_intent and currency == tx.currency_id.name:
-                tx._invoicecloud_record_refund(
-                    float(from_stripe_minor_units(charge.get('amount_refunded') or 0, currency))
-                )
+                refunded = from_stripe_minor_units(charge.get('amount_refunded') or 0, currency)
+                tx._invoicecloud_record_refund(float(refunded))
         elif event['type'] == 'charge.dispute.created':
             charge = gateway.retrieve_charge(data_object.get('charge'))
             if charge.get('payment_intent') == tx.invoicecloud_payment_intent and charge.get('disputed'):
                 tx._invoicecloud_record_dispute(str(data_object.get('id')), data_object.get('reason'))
-
-    @api.model
-    def _invoicecloud_find(self, provider, domain):
-        """The one transaction of this provider matching `domain` (ids from a verified event)."""
-        if not all(isinstance(value, str) and value for _field, _op, value in domain):
-            return self.browse()
-        return self.search([('provider_id', '=', provider.id), *domain], limit=1)
 
     # === Mollie === #
 
@@ -347,8 +427,8 @@ class PaymentTransaction(models.Model):
         """Fetch the payment by the id we stored (never one a webhook names) and apply it; a paid
         payment is fetched again later to record refunds and chargebacks, which Mollie reports on
         the payment itself."""
-        unfinished = self.state in ('draft', 'pending', 'authorized') and not self.invoicecloud_flag
-        if not self.provider_reference or not (unfinished or self.state == 'done'):
+        unfinished = self._invoicecloud_unfinished()
+        if not unfinished and not (self.state == 'done' and self.provider_reference):
             return
         payment = self.provider_id._invoicecloud_mollie_gateway().get_payment(self.provider_reference)
         if (
@@ -382,36 +462,35 @@ class PaymentTransaction(models.Model):
         elif status in MOLLIE_FAILED_STATUSES:
             self._set_canceled(self.env._("The payment was canceled at Mollie."))
 
-    def _invoicecloud_mollie_record_reversals(self, payment):
+    def _invoicecloud_mollie_amount(self, amount):
+        """A Mollie amount ({'currency', 'value'}) in this transaction's currency, as a float, or 0."""
         currency = self.currency_id
-        for key, record in (('amountRefunded', self._invoicecloud_record_refund), ('amountChargedBack', None)):
-            amount = payment.get(key) if isinstance(payment.get(key), dict) else None
-            if not amount or amount.get('currency') != currency.name:
-                continue
-            minor = mollie_minor_units(amount.get('value'), currency.name, currency.decimal_places)
-            if not minor:
-                continue
-            value = minor / 10 ** iso_decimals(currency.name, currency.decimal_places)
-            if record:
-                record(value)
-            else:
-                self._invoicecloud_record_dispute(f"chargeback {amount.get('value')} {currency.name}", 'chargeback')
+        if not isinstance(amount, dict) or amount.get('currency') != currency.name:
+            return 0
+        minor = mollie_minor_units(amount.get('value'), currency.name, currency.decimal_places)
+        return (minor or 0) / 10 ** iso_decimals(currency.name, currency.decimal_places)
+
+    def _invoicecloud_mollie_record_reversals(self, payment):
+        """Mollie keeps a refunded or charged-back payment `paid` and reports the totals on it."""
+        if refunded := self._invoicecloud_mollie_amount(payment.get('amountRefunded')):
+            self._invoicecloud_record_refund(refunded)
+        charged_back = payment.get('amountChargedBack')
+        if self._invoicecloud_mollie_amount(charged_back):
+            self._invoicecloud_record_dispute(
+                f"chargeback {charged_back['value']} {charged_back['currency']}", 'chargeback'
+            )
 
     def _invoicecloud_mollie_open_checkout(self):
         payment = self.provider_id._invoicecloud_mollie_gateway().create_payment(
-            self._invoicecloud_mollie_payload(), self._invoicecloud_idempotency_key(with_bucket=False)
+            self._invoicecloud_mollie_payload(), self._invoicecloud_idempotency_key()
         )
-        url = (payment.get('_links') or {}).get('checkout', {}).get('href')
-        self.write({'provider_reference': payment['id'], 'invoicecloud_checkout_url': url})
-        return url
+        return payment['id'], (payment.get('_links') or {}).get('checkout', {}).get('href')
 
     def _invoicecloud_mollie_cancel(self):
+        """Only some methods let an open payment be canceled; the others expire by themselves."""
         gateway = self.provider_id._invoicecloud_mollie_gateway()
-        payment = gateway.get_payment(self.provider_reference)
-        if payment.get('isCancelable'):
-            payment = gateway.cancel_payment(
-                self.provider_reference, self._invoicecloud_idempotency_key(with_bucket=False)
-            )
+        if gateway.get_payment(self.provider_reference).get('isCancelable'):
+            payment = gateway.cancel_payment(self.provider_reference, self._invoicecloud_idempotency_key('-cancel'))
             self._process(MOLLIE_CODE, payment)
 
     def _invoicecloud_mollie_payload(self):
@@ -419,9 +498,7 @@ class PaymentTransaction(models.Model):
         self.ensure_one()
         currency = self.currency_id
         lang = self.partner_lang or ''
-        locale = (
-            lang if lang in MOLLIE_LOCALES else next((loc for loc in MOLLIE_LOCALES if loc[:2] == lang[:2]), 'en_US')
-        )
+        same_language = (locale for locale in MOLLIE_LOCALES if locale[:2] == lang[:2])
         payload = {
             'amount': {
                 'currency': currency.name,
@@ -430,7 +507,7 @@ class PaymentTransaction(models.Model):
             'description': ', '.join(self.invoice_ids.mapped('name'))[:255] or self.reference,
             'redirectUrl': self._invoicecloud_status_url(),
             'cancelUrl': self._invoicecloud_status_url(cancelled=1),
-            'locale': locale,
+            'locale': lang if lang in MOLLIE_LOCALES else next(same_language, 'en_US'),
             'metadata': {'reference': self.reference},
             'method': [MOLLIE_METHODS[self.payment_method_code]],
         }
@@ -440,73 +517,7 @@ class PaymentTransaction(models.Model):
             payload['webhookUrl'] = webhook_url
         return payload
 
-    # === Stripe checkout === #
-
-    def _invoicecloud_open_checkout(self):
-        """Create the Checkout Session (or give back the one already created) and return its URL."""
-        self.ensure_one()
-        if self.invoicecloud_checkout_url:
-            return self.invoicecloud_checkout_url
-        if self.provider_code == MOLLIE_CODE:
-            return self._invoicecloud_mollie_open_checkout()
-        session = self.provider_id._invoicecloud_stripe_gateway().create_checkout_session(
-            self._invoicecloud_stripe_session_params(), self._invoicecloud_idempotency_key()
-        )
-        self.write({'provider_reference': session['id'], 'invoicecloud_checkout_url': session['url']})
-        return session['url']
-
-    def _invoicecloud_expiry_bucket(self):
-        return int(time.time()) // IDEMPOTENCY_BUCKET_SECONDS * IDEMPOTENCY_BUCKET_SECONDS
-
-    def _invoicecloud_idempotency_key(self, with_bucket=True):
-        """Derived from the transaction: a request Odoo retries after a serialization failure
-        recreates the same reference, hence the same key, hence the same session at the provider.
-        Stripe's body holds an expiry time, rounded to a bucket that the key then carries."""
-        uuid = self.env['ir.config_parameter'].sudo().get_param('database.uuid')
-        key = f'invoicecloud-{uuid}-{self.reference}'
-        return f'{key}-{self._invoicecloud_expiry_bucket()}' if with_bucket else key
-
-    def _invoicecloud_stripe_session_params(self):
-        """The Checkout Session, built from the transaction only (amounts from the server)."""
-        self.ensure_one()
-        currency = self.currency_id
-        numbers = ', '.join(self.invoice_ids.mapped('name'))
-        lang = (self.partner_lang or '').split('_')[0]
-        expires_at = self._invoicecloud_expiry_bucket() + (STRIPE_SESSION_LIFETIME_MINUTES + 10) * 60
-        params = {
-            'mode': 'payment',
-            'payment_method_types': ['card'],
-            'line_items': [
-                {
-                    'quantity': 1,
-                    'price_data': {
-                        'currency': currency.name.lower(),
-                        'unit_amount': to_stripe_minor_units(self.amount, currency.name, currency.decimal_places),
-                        'product_data': {'name': numbers or self.reference},
-                    },
-                }
-            ],
-            'client_reference_id': self.reference,
-            'locale': lang if lang in STRIPE_LOCALES else 'auto',
-            'success_url': self._invoicecloud_status_url(),
-            'cancel_url': self._invoicecloud_status_url(cancelled=1),
-            'expires_at': expires_at,
-            'metadata': {'reference': self.reference},
-            'payment_intent_data': {'description': numbers, 'metadata': {'reference': self.reference}},
-        }
-        if self.partner_email:
-            params['customer_email'] = self.partner_email
-        return params
-
     # === Flags, refunds and disputes: recorded once, told to the accountant === #
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        """Ours start post-processed: nothing to do for a draft, and every later state change is
-        post-processed by `_invoicecloud_confirm` under its lock, never by Odoo's cron."""
-        txs = super().create(vals_list)
-        txs.filtered(lambda tx: tx.provider_code in INVOICECLOUD_CODES).is_post_processed = True
-        return txs
 
     def _invoicecloud_set_flag(self, flag, reported_currency, reported_minor, expected_minor):
         self.ensure_one()
@@ -569,12 +580,7 @@ class PaymentTransaction(models.Model):
         body = Markup('<p>%s</p>') % message
         for invoice in self.invoice_ids:
             invoice.message_post(body=body, subtype_xmlid='mail.mt_note')
-            invoice.activity_schedule(
-                'mail.mail_activity_data_todo',
-                summary=summary,
-                note=message,
-                user_id=(invoice.invoice_user_id or invoice.company_id._invoicecloud_remark_user()).id,
-            )
+            invoice._invoicecloud_todo(summary, message)
 
 
 def _is_public(url):

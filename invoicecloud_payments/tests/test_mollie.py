@@ -76,7 +76,7 @@ class TestMollie(InvoicecloudStripeMixin, InvoicecloudCase):
         self.assertEqual(payload['metadata'], {'reference': tx.reference})
         self.assertEqual(payload['locale'], 'en_US')
         self.assertNotIn('webhookUrl', payload, "Mollie cannot reach this test server")
-        self.assertEqual(key, tx._invoicecloud_idempotency_key(with_bucket=False))
+        self.assertEqual(key, tx._invoicecloud_idempotency_key())
         self.assertEqual(tx.provider_reference, 'tr_unit')
 
     def test_webhook_url_only_when_public(self):

@@ -13,20 +13,18 @@ before each API answer), ``drop_webhooks``.
 """
 
 import argparse
-import contextlib
 import copy
 import html
 import json
 import os
 import secrets
-import threading
-import time
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
+
+from .http_fake import FakeHandler, FakeProvider, FakeServer
 
 SHARED = Path(os.environ.get('INVOICECLOUD_SHARED', Path(__file__).resolve().parents[3] / 'shared'))
 FIXTURES = SHARED / 'provider-fixtures' / 'mollie'
@@ -61,22 +59,19 @@ def _error(status, title, detail):
     }
 
 
-class FakeMollie:
+class FakeMollie(FakeProvider):
     """The state and behaviour; `MollieHandler` only speaks HTTP."""
 
     def __init__(self, api_key='test_fakefakefakefakefakefakefakefake', methods=DEFAULT_METHODS):
+        super().__init__()
         self.api_key = api_key
         self.methods = dict(methods)
         self.payment_fixture = load_fixture('payment_single')
         self.refund_fixture = load_fixture('refund_single')
         self.method_fixture = load_fixture('method_get_ideal')
         self.chargeback_fixture = load_fixture('payment_chargebacks_list')['_embedded']['chargebacks'][0]
-        self.lock = threading.RLock()
         self.payments, self.refunds, self.chargebacks = {}, {}, {}
-        self.idempotency, self.in_flight, self.requests, self.deliveries = {}, set(), [], []
-        self.fail_next, self.delay, self.drop_webhooks = [], 0.0, False
-        self.base_url = None
-        self._threads = []
+        self.idempotency, self.in_flight = {}, set()
 
     # --- objects ------------------------------------------------------------------------------
 
@@ -186,9 +181,7 @@ class FakeMollie:
     def _webhook(self, payment):
         if self.drop_webhooks or not payment.get('webhookUrl'):
             return
-        thread = threading.Thread(target=self._deliver, args=(payment['webhookUrl'], payment['id']), daemon=True)
-        self._threads.append(thread)
-        thread.start()
+        self._in_background(self._deliver, payment['webhookUrl'], payment['id'])
 
     def _deliver(self, url, payment_id):
         try:
@@ -196,11 +189,6 @@ class FakeMollie:
         except requests.RequestException:
             status = 0
         self.deliveries.append((payment_id, status))
-
-    def wait_for_webhooks(self, timeout=30):
-        deadline = time.time() + timeout
-        for thread in list(self._threads):
-            thread.join(max(0.0, deadline - time.time()))
 
     # --- the API ------------------------------------------------------------------------------
 
@@ -256,46 +244,18 @@ class FakeMollie:
         return _error(404, 'Not Found', f'Unknown endpoint {method} {path}')
 
 
-class MollieHandler(BaseHTTPRequestHandler):
+class MollieHandler(FakeHandler):
     server_version = 'FakeMollie/1.0'
-    fake: FakeMollie = None
-
-    def log_message(self, format, *args):
-        pass
-
-    def _send(self, status, body, content_type='application/hal+json', headers=()):
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header('Content-Type', content_type)
-        self.send_header('Content-Length', str(len(data)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        # the client may have given up waiting (the tests make the fake hang on purpose)
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self.wfile.write(data)
-
-    def do_GET(self):
-        self._handle('GET')
-
-    def do_POST(self):
-        self._handle('POST')
-
-    def do_DELETE(self):
-        self._handle('DELETE')
+    content_type = 'application/hal+json'
 
     def _handle(self, method):
         url = urlsplit(self.path)
-        raw = self.rfile.read(int(self.headers.get('Content-Length') or 0)).decode()
+        raw = self._body()
         if url.path.startswith('/checkout/'):
             return self._checkout(method, url.path, raw)
         fake = self.fake
-        fake.requests.append((method, url.path, self.headers.get('Idempotency-Key')))
-        if fake.delay:
-            time.sleep(fake.delay)
-        if fake.fail_next:
-            status = fake.fail_next.pop(0)
-            return self._send(*_error(status, 'Fake failure', 'The fake was told to fail'))
+        if failure := self._api_call_starts(method, url.path):
+            return self._send(*_error(failure, 'Fake failure', 'The fake was told to fail'))
         try:
             body = json.loads(raw) if raw else {}
         except ValueError:
@@ -343,25 +303,11 @@ class MollieHandler(BaseHTTPRequestHandler):
         return self._send(200, page.encode(), 'text/html; charset=utf-8')
 
 
-class MollieServer:
-    """The fake on a free port of 127.0.0.1, in a thread: ``with MollieServer() as fake: ...``."""
+class MollieServer(FakeServer):
+    """The fake Mollie on a free port of 127.0.0.1: ``with MollieServer() as fake: ...``."""
 
     def __init__(self, port=0, **kwargs):
-        self.fake = FakeMollie(**kwargs)
-        handler = type('BoundMollieHandler', (MollieHandler,), {'fake': self.fake})
-        self.httpd = ThreadingHTTPServer(('127.0.0.1', port), handler)
-        self.httpd.daemon_threads = True
-        self.url = f'http://127.0.0.1:{self.httpd.server_address[1]}'
-        self.fake.base_url = self.url
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self.fake
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(FakeMollie(**kwargs), MollieHandler, port)
 
 
 def main():

@@ -11,24 +11,23 @@ It can be told to fail: ``fail_next`` (status codes for the next API calls), ``d
 before each API answer), ``drop_webhooks``, ``duplicate_webhooks`` and ``report`` (what a
 retrieved session says its amount and currency are, to test tampering).
 
-Run alone (``python3 tests/fakes/stripe_server.py --port 12111 --webhook URL``) for the demo.
+Run alone (``cd tests && python3 -m fakes.stripe_server --port 12111 --webhook URL``) for the demo.
 """
 
 import argparse
-import contextlib
 import copy
 import html
 import json
 import os
 import secrets
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
 import stripe
+
+from .http_fake import FakeHandler, FakeProvider, FakeServer
 
 # ../shared sits beside the repository (INVOICECLOUD_SHARED says otherwise).
 SHARED = Path(os.environ.get('INVOICECLOUD_SHARED', Path(__file__).resolve().parents[3] / 'shared'))
@@ -60,23 +59,19 @@ def _lists(node):
     return node
 
 
-class FakeStripe:
+class FakeStripe(FakeProvider):
     """The state and behaviour; `StripeHandler` only speaks HTTP."""
 
     def __init__(self, secret_key='sk_test_fake', webhook_secret='whsec_fake', webhook_url=None):
+        super().__init__()
         self.fixtures = load_fixtures()
         self.secret_key = secret_key
         self.webhook_secret = webhook_secret
         self.webhook_urls = [webhook_url] if webhook_url else []
-        self.lock = threading.RLock()
         self.sessions, self.payment_intents, self.charges, self.refunds = {}, {}, {}, {}
-        self.events, self.idempotency, self.requests = [], {}, []
-        self.deliveries = []  # (event id, HTTP status) of every webhook sent
-        self.fail_next, self.delay = [], 0.0
-        self.drop_webhooks, self.duplicate_webhooks = False, 1
+        self.events, self.idempotency = [], {}
+        self.duplicate_webhooks = 1
         self.report = {}  # session id -> {'amount_total': .., 'currency': ..} overrides
-        self.base_url = None
-        self._threads = []
 
     # --- objects, shaped like the fixtures ----------------------------------------------------
 
@@ -253,9 +248,7 @@ class FakeStripe:
         self.events.append(event)
         if self.drop_webhooks:
             return
-        thread = threading.Thread(target=self._deliver, args=(event,), daemon=True)
-        self._threads.append(thread)
-        thread.start()
+        self._in_background(self._deliver, event)
 
     def _deliver(self, event):
         payload = json.dumps(event)
@@ -278,11 +271,6 @@ class FakeStripe:
         except requests.RequestException:
             return 0
         return response.status_code
-
-    def wait_for_webhooks(self, timeout=30):
-        deadline = time.time() + timeout
-        for thread in list(self._threads):
-            thread.join(max(0.0, deadline - time.time()))
 
     # --- the API ------------------------------------------------------------------------------
 
@@ -344,46 +332,17 @@ def _found(obj, resource):
     return (200, obj) if obj else (404, _error('invalid_request_error', f'No such {resource}'))
 
 
-class StripeHandler(BaseHTTPRequestHandler):
+class StripeHandler(FakeHandler):
     server_version = 'FakeStripe/1.0'
-    fake: FakeStripe = None
-
-    def log_message(self, format, *args):
-        pass
-
-    def _send(self, status, body, content_type='application/json', headers=()):
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header('Content-Type', content_type)
-        self.send_header('Content-Length', str(len(data)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        # the client may have given up waiting (the tests make the fake hang on purpose)
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self.wfile.write(data)
-
-    def _body(self):
-        return self.rfile.read(int(self.headers.get('Content-Length') or 0)).decode()
-
-    def do_GET(self):
-        self._handle('GET')
-
-    def do_POST(self):
-        self._handle('POST')
 
     def _handle(self, method):
         url = urlsplit(self.path)
-        body = self._body() if method == 'POST' else ''
+        body = self._body()
         if url.path.startswith('/pay/'):
             return self._hosted_page(method, url.path, body)
         fake = self.fake
-        fake.requests.append((method, url.path, self.headers.get('Idempotency-Key')))
-        if fake.delay:
-            time.sleep(fake.delay)
-        if fake.fail_next:
-            status = fake.fail_next.pop(0)
-            return self._send(status, _error('api_error', 'Fake failure'), headers=[('Stripe-Should-Retry', 'false')])
+        if failure := self._api_call_starts(method, url.path):
+            return self._send(failure, _error('api_error', 'Fake failure'), headers=[('Stripe-Should-Retry', 'false')])
         params = parse_form(body if method == 'POST' else url.query)
         key = self.headers.get('Idempotency-Key')
         if method == 'POST' and key:
@@ -432,25 +391,11 @@ class StripeHandler(BaseHTTPRequestHandler):
         return self._send(200, page.encode(), 'text/html; charset=utf-8')
 
 
-class StripeServer:
-    """The fake on a free port of 127.0.0.1, in a thread: ``with StripeServer() as fake: ...``."""
+class StripeServer(FakeServer):
+    """The fake Stripe on a free port of 127.0.0.1: ``with StripeServer() as fake: ...``."""
 
     def __init__(self, port=0, **kwargs):
-        self.fake = FakeStripe(**kwargs)
-        handler = type('BoundStripeHandler', (StripeHandler,), {'fake': self.fake})
-        self.httpd = ThreadingHTTPServer(('127.0.0.1', port), handler)
-        self.httpd.daemon_threads = True
-        self.url = f'http://127.0.0.1:{self.httpd.server_address[1]}'
-        self.fake.base_url = self.url
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self.fake
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(FakeStripe(**kwargs), StripeHandler, port)
 
 
 def main():
