@@ -133,9 +133,16 @@ MOLLIE_LOCALES = (
     'it_IT', 'nb_NO', 'sv_SE', 'fi_FI', 'da_DK', 'is_IS', 'hu_HU', 'pl_PL', 'lv_LV', 'lt_LT',
 )  # fmt: skip
 
-# https://docs.mollie.com/payments/status-changes: Mollie status -> what the transaction becomes.
-MOLLIE_PENDING_STATUSES = ('open', 'pending')
+# https://docs.mollie.com/payments/status-changes: the statuses that end a payment unpaid.
 MOLLIE_FAILED_STATUSES = ('canceled', 'expired', 'failed')
+# Methods whose payment stays `open` (pending here) while Mollie waits for the customer, and that
+# Mollie lets us cancel meanwhile: the customer may still choose to pay another way.
+MOLLIE_CANCELABLE_PENDING_METHODS = ('bank_transfer',)
 
-# How long the cron keeps asking: a bank transfer stays open for up to 12 days at Mollie.
+# https://docs.mollie.com/reference/v2/refunds-api/get-payment-refund (status)
+MOLLIE_REFUND_PENDING_STATUSES = ('queued', 'pending', 'processing')
+
+# How long the cron keeps asking: a bank transfer stays open for up to 12 days at Mollie; a refund
+# is usually processed the next business day, sometimes after a holiday or a low balance.
 MOLLIE_CONFIRM_WINDOW_DAYS = {'bank_transfer': 14}
+MOLLIE_REFUND_CONFIRM_WINDOW_DAYS = 14

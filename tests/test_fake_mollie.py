@@ -7,7 +7,7 @@ from mollie.api.error import ConflictError, RequestSetupError, UnauthorizedError
 from fakes.mollie_server import MollieServer, load_fixture
 
 # Keys Mollie adds to a payment as it moves on (documented, absent from the `open` fixture).
-LATER_PAYMENT_KEYS = {'paidAt', 'canceledAt', 'failedAt', 'expiredAt', 'amountRefunded'}
+LATER_PAYMENT_KEYS = {'paidAt', 'canceledAt', 'failedAt', 'expiredAt', 'amountRefunded', 'amountRemaining'}
 
 
 @pytest.fixture(scope='module')

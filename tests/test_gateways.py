@@ -98,3 +98,24 @@ def test_mollie_payment_is_created_once_per_key_and_read_back(mollie_fake, molli
         mollie.cancel_payment(payment['id'], 'key-once')  # one key, one request: Mollie says 400
     assert mollie.cancel_payment(payment['id'], 'key-once-cancel')['status'] == 'canceled'
     assert mollie.get_payment(payment['id'])['status'] == 'canceled'
+
+
+def test_mollie_refund_is_made_once_per_key_and_read_back(mollie_fake, mollie):
+    payload = {'amount': {'currency': 'EUR', 'value': '30.00'}, 'description': 'INV/1', 'method': ['ideal'],
+               'redirectUrl': 'http://127.0.0.1/back'}  # fmt: skip
+    payment = mollie.create_payment(payload, 'key-refunded')
+    refund_payload = {'amount': {'currency': 'EUR', 'value': '12.50'}, 'metadata': {'reference': 'R-INV/1'}}
+    with pytest.raises(gateways.ProviderRefused):
+        mollie.create_refund(payment['id'], refund_payload, 'key-refund')  # not paid: Mollie says 422
+    mollie_fake.set_status(payment['id'], 'paid')
+    refund = mollie.create_refund(payment['id'], refund_payload, 'key-refund-paid')
+    assert mollie.create_refund(payment['id'], refund_payload, 'key-refund-paid')['id'] == refund['id']
+    assert mollie.get_refund(payment['id'], refund['id'])['status'] == 'pending'
+    assert mollie.get_payment(payment['id'])['amountRemaining'] == {'currency': 'EUR', 'value': '17.50'}
+    too_much = {'amount': {'currency': 'EUR', 'value': '17.51'}}
+    with pytest.raises(gateways.ProviderRefused):
+        mollie.create_refund(payment['id'], too_much, 'key-refund-too-much')
+    mollie_fake.settle_refund(refund['id'])
+    assert mollie.get_refund(payment['id'], refund['id'])['status'] == 'refunded'
+    with pytest.raises(gateways.ProviderRefused):
+        mollie.get_refund(payment['id'], 'not-a-refund-id')

@@ -5,7 +5,9 @@ and the return page and the cron confirm them, as they would on a machine behind
 webhook route itself is exercised by posting `id` to it the way Mollie does.
 """
 
+import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -107,7 +109,8 @@ def test_bank_transfer_is_pending_for_days_then_paid_by_webhook(shop, mollie):
     status_page = customer.checkout(response.headers['Location'], 'open')
     assert status_of(status_page.text) == 'pending'
     assert 'NL53ABNA0627535577' in status_page.text and 'RF12-3456-7890-1234' in status_page.text
-    assert 'o_invoicecloud_in_progress' in customer.get(f"/invoicecloud/{invoice['token']}").text
+    invoice_page = customer.get(f"/invoicecloud/{invoice['token']}").text
+    assert 'o_invoicecloud_awaited_transfer' in invoice_page and 'RF12-3456-7890-1234' in invoice_page
     mollie.set_status(_payment_id(response), 'paid')  # the money arrives, days later
     assert _webhook(odoo, data, _payment_id(response)) == 200
     assert ledger.payment_state(invoice['id']) in PAID
@@ -209,3 +212,62 @@ def test_refund_and_chargeback_recorded_once(shop, mollie):
     assert ledger.messages(invoice['id'], 'refunded') == 1
     assert ledger.messages(invoice['id'], 'disputed') == 1
     assert ledger.payment_state(invoice['id']) in PAID
+
+
+def test_the_same_webhook_20_times_concurrently_makes_one_payment(shop, mollie):
+    odoo, data = shop
+    invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
+    response = customer.pay_invoice(invoice['token'], method_code='ideal')
+    customer.checkout(response.headers['Location'], 'paid', follow=False)  # tab closed
+    with ThreadPoolExecutor(20) as pool:
+        statuses = list(pool.map(lambda _i: _webhook(odoo, data, _payment_id(response)), range(20)))
+    assert statuses == [200] * 20
+    assert len(ledger.payments(invoice['id'])) == 1
+    assert ledger.payment_state(invoice['id']) in PAID
+
+
+def test_an_awaited_bank_transfer_is_canceled_when_the_customer_pays_another_way(shop, mollie):
+    odoo, data = shop
+    invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
+    transfer = customer.pay_invoice(invoice['token'], method_code='bank_transfer')
+    customer.checkout(transfer.headers['Location'], 'open')
+    ideal = customer.pay_invoice(invoice['token'], method_code='ideal')  # changed their mind
+    assert mollie.payments[_payment_id(transfer)]['status'] == 'canceled'
+    assert status_of(customer.checkout(ideal.headers['Location'], 'paid').text) == 'paid'
+    assert [row[1] for row in ledger.transactions(invoice['id'])] == ['cancel', 'done']
+    assert len(ledger.payments(invoice['id'])) == 1
+
+
+REFUND_FROM_CREDIT_NOTE = """
+invoice = env['account.move'].browse(%(invoice_id)d)
+credit_note = invoice._reverse_moves([{'ref': 'Goods returned'}])
+credit_note.action_post()
+credit_note.action_invoicecloud_refund()
+env.cr.commit()
+print('RESULT=%%d' %% credit_note.id)
+"""
+
+
+def test_refund_from_a_credit_note(shop, mollie):
+    odoo, data = shop
+    invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
+    response = customer.pay_invoice(invoice['token'], method_code='ideal')
+    customer.checkout(response.headers['Location'], 'paid')
+    payment_id = _payment_id(response)
+    output = odoo.shell(REFUND_FROM_CREDIT_NOTE % {'invoice_id': invoice['id']})
+    credit_note_id = int(re.search(r'^RESULT=(\d+)$', output, re.M).group(1))
+    (refund,) = mollie.refunds[payment_id]
+    assert refund['amount'] == {'currency': 'EUR', 'value': f"{invoice['residual']:.2f}"}
+    (refund_tx,) = ledger.transactions(credit_note_id)
+    assert (
+        refund_tx[1] == 'pending' and refund_tx[4] == refund['id'] and refund['metadata'] == {'reference': refund_tx[0]}
+    )
+    assert ledger.payment_state(credit_note_id) == 'not_paid'
+    mollie.settle_refund(refund['id'])  # Mollie makes the refund, the next business day
+    for _delivery in range(3):
+        assert _webhook(odoo, data, payment_id) == 200
+    (refund_tx,) = ledger.transactions(credit_note_id)
+    assert refund_tx[1] == 'done'
+    assert ledger.payment_state(credit_note_id) in PAID
+    assert ledger.messages(invoice['id'], 'refunded') == 0, "a refund made from Odoo is no surprise"
+    assert ledger.activities(invoice['id']) == 0

@@ -71,6 +71,7 @@ class InvoicecloudController(http.Controller):
             'res_company': invoice_sudo.company_id,
             'payable': bool(invoice_sudo._invoicecloud_payable()),
             'in_progress': bool(invoice_sudo._invoicecloud_in_progress()),
+            'awaited_transfers': invoice_sudo._invoicecloud_awaited_transfers(),
             'pay_options': invoice_sudo._invoicecloud_pay_options(),
             'pay_url': f'{ROUTE_PREFIX}/{token}/pay',
             'problem': payment if payment in PAY_PROBLEMS else None,

@@ -60,6 +60,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
             'token': token,
             'problem': payment if payment in PAY_PROBLEMS else invoices_sudo._invoicecloud_payment_problem(),
             'pay_options': invoices_sudo._invoicecloud_pay_options(),
+            'awaited_transfers': invoices_sudo._invoicecloud_awaited_transfers(),
             'total': sum(invoices_sudo._invoicecloud_payable().mapped('amount_residual')),
             'currency': invoices_sudo.currency_id[:1],
             'res_company': invoices_sudo.company_id[:1] or request.env.company,

@@ -1,10 +1,12 @@
-"""Mollie through its official SDK (mollie-api-python): payments and methods."""
+"""Mollie through its official SDK (mollie-api-python): payments, refunds and methods."""
 
 import logging
 
 from mollie.api.client import Client
 from mollie.api.error import Error as MollieError
-from mollie.api.error import RequestError, ResponseError, ResponseHandlingError
+from mollie.api.error import IdentifierError, RequestError, ResponseError, ResponseHandlingError
+from mollie.api.objects.payment import Payment
+from mollie.api.resources.refunds import PaymentRefunds
 
 from .errors import ProviderRefused, ProviderUnavailable
 
@@ -47,6 +49,8 @@ class MollieGateway:
             if error.status is None or error.status >= 500 or error.status in (409, 429):
                 raise ProviderUnavailable(str(error)) from error
             raise ProviderRefused(str(error)) from error
+        except IdentifierError as error:
+            raise ProviderRefused(str(error)) from error
         except (RequestError, ResponseHandlingError) as error:
             raise ProviderUnavailable(str(error)) from error
         return dict(result)
@@ -62,6 +66,18 @@ class MollieGateway:
 
     def cancel_payment(self, payment_id, idempotency_key):
         return self._call(self._client.payments.delete, payment_id, idempotency_key=idempotency_key)
+
+    # --- refunds ---------------------------------------------------------------------------
+
+    def _refunds(self, payment_id):
+        return PaymentRefunds(self._client, Payment({'id': payment_id}, self._client))
+
+    def create_refund(self, payment_id, payload, idempotency_key):
+        """Refund (part of) a paid payment; the same key and body give back the same refund."""
+        return self._call(self._refunds(payment_id).create, payload, idempotency_key=idempotency_key)
+
+    def get_refund(self, payment_id, refund_id):
+        return self._call(self._refunds(payment_id).get, refund_id)
 
     # --- methods ----------------------------------------------------------------------------
 

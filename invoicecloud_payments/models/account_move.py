@@ -3,6 +3,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
 from .. import utils
@@ -30,6 +31,14 @@ class AccountMove(models.Model):
         compute='_compute_invoicecloud_url',
         groups='account.group_account_invoice',
         help="The page where the customer reads, questions and pays this invoice, without a login.",
+    )
+
+    invoicecloud_refundable_tx_id = fields.Many2one(
+        comodel_name='payment.transaction',
+        string="Online Payment to Refund",
+        compute='_compute_invoicecloud_refundable_tx_id',
+        groups='account.group_account_invoice',
+        help="The online payment of the reversed invoice through which this credit note can be refunded.",
     )
 
     @api.depends('invoicecloud_token')
@@ -191,8 +200,16 @@ class AccountMove(models.Model):
         )
 
     def _invoicecloud_in_progress(self):
-        """The invoices among these with a payment under way (pending or authorized)."""
-        return self._invoicecloud_transactions(TX_IN_PROGRESS_STATES).invoice_ids & self
+        """The invoices among these with a payment under way (pending or authorized) that a new
+        attempt would not replace."""
+        txs = self._invoicecloud_transactions(TX_IN_PROGRESS_STATES)
+        return txs.filtered(lambda tx: not tx._invoicecloud_replaceable()).invoice_ids & self
+
+    def _invoicecloud_awaited_transfers(self):
+        """The bank transfers the provider still waits for on these invoices: a new attempt
+        cancels them, and the customer is told so."""
+        txs = self._invoicecloud_transactions(TX_IN_PROGRESS_STATES)
+        return txs.filtered(lambda tx: tx._invoicecloud_replaceable())
 
     def _invoicecloud_pay_options(self):
         """What the customer can pay these invoices with: [(provider, payment methods)]."""
@@ -249,9 +266,12 @@ class AccountMove(models.Model):
             return None, 'method'
         try:
             # A new attempt ends the previous one: a session the customer left open is expired,
-            # so at most one checkout per invoice can still be paid.
-            for previous_tx in self._invoicecloud_transactions(('draft',)):
-                previous_tx._invoicecloud_cancel_checkout()
+            # an awaited bank transfer canceled, so at most one checkout per invoice can be paid.
+            for previous_tx in self._invoicecloud_transactions(('draft', *TX_IN_PROGRESS_STATES)):
+                if previous_tx._invoicecloud_replaceable():
+                    previous_tx._invoicecloud_cancel_checkout()
+                    if previous_tx.state in TX_IN_PROGRESS_STATES:
+                        return None, 'in_progress'  # The provider no longer lets it be canceled.
         except ProviderError as error:
             return None, _problem_of(error)
         self.invalidate_recordset(['amount_residual', 'payment_state'])
@@ -280,6 +300,53 @@ class AccountMove(models.Model):
             tx._set_error(str(error))
             tx._post_process()
             return None, _problem_of(error)
+
+    # --- refund from a credit note ----------------------------------------------------------
+
+    @api.depends('move_type', 'state', 'payment_state', 'reversed_entry_id')
+    def _compute_invoicecloud_refundable_tx_id(self):
+        for move in self:
+            move.invoicecloud_refundable_tx_id = move._invoicecloud_refundable_transaction()
+
+    def _invoicecloud_refundable_transaction(self):
+        """For an open credit note not being refunded yet: the online payment of the invoice it
+        reverses that can still give money back through its provider (the latest, if several)."""
+        self.ensure_one()
+        if not (
+            self.move_type == 'out_refund'
+            and self.state == 'posted'
+            and self.payment_state in OPEN_PAYMENT_STATES
+            and self.reversed_entry_id
+            and not self._invoicecloud_transactions(('draft', *TX_IN_PROGRESS_STATES))
+        ):
+            return self.env['payment.transaction']
+        txs = self.reversed_entry_id._invoicecloud_transactions(('done',)).filtered(
+            lambda tx: (
+                tx.operation != 'refund'
+                and tx.currency_id == self.currency_id
+                and tx.provider_id.support_refund == 'partial'
+                and (tx.payment_method_id.primary_payment_method_id or tx.payment_method_id).support_refund == 'partial'
+                and tx.currency_id.compare_amounts(tx._invoicecloud_refundable_amount(), 0) > 0
+            )
+        )
+        return txs.sorted('id', reverse=True)[:1]
+
+    def action_invoicecloud_refund(self):
+        """Give this credit note's amount back to the customer through the provider they paid
+        with (at most what is left of that payment). The credit note is paid when the provider
+        has made the refund."""
+        self.ensure_one()
+        tx = self._invoicecloud_refundable_transaction()
+        if not tx:
+            raise UserError(
+                self.env._(
+                    "This credit note cannot be refunded online: the invoice it reverses was not paid online, "
+                    "or that payment has already been refunded."
+                )
+            )
+        amount = min(self.amount_residual, tx._invoicecloud_refundable_amount())
+        refund_tx = tx._invoicecloud_refund(amount, self)
+        return refund_tx._build_action_feedback_notification()
 
 
 def _problem_of(error):

@@ -103,6 +103,13 @@ class PaymentProvider(models.Model):
 
     # === Payment framework hooks === #
 
+    def _compute_feature_support_fields(self):
+        """A Mollie payment can be refunded from Odoo (from a credit note, or the payment's Refund
+        button), in part or in full."""
+        result = super()._compute_feature_support_fields()
+        self.filtered(lambda provider: provider.code == MOLLIE_CODE).support_refund = 'partial'
+        return result
+
     def _get_default_payment_method_codes(self):
         """Cards through Stripe; Mollie's own methods (never cards) through Mollie."""
         self.ensure_one()

@@ -7,7 +7,8 @@ from urllib.parse import urlencode, urlsplit
 import psycopg2.errors
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -22,11 +23,14 @@ from ..const import (
     CONFIRM_WINDOW_HOURS,
     HISTORY_PREFIX,
     INVOICECLOUD_CODES,
+    MOLLIE_CANCELABLE_PENDING_METHODS,
     MOLLIE_CODE,
     MOLLIE_CONFIRM_WINDOW_DAYS,
     MOLLIE_FAILED_STATUSES,
     MOLLIE_LOCALES,
     MOLLIE_METHODS,
+    MOLLIE_REFUND_CONFIRM_WINDOW_DAYS,
+    MOLLIE_REFUND_PENDING_STATUSES,
     ROUTE_PREFIX,
     STRIPE_CODE,
     STRIPE_FAILED_INTENT_STATUSES,
@@ -71,12 +75,32 @@ class PaymentTransaction(models.Model):
         string="Stripe Payment Intent", readonly=True, copy=False, index='btree_not_null'
     )
     invoicecloud_refunded_amount = fields.Monetary(
-        string="Refunded at the Provider", currency_field='currency_id', readonly=True, copy=False
+        string="Refunded outside Odoo",
+        help="Refunded in the provider's dashboard, as the provider reports it. Refunds started from "
+        "Odoo are refund transactions of their own.",
+        currency_field='currency_id',
+        readonly=True,
+        copy=False,
+    )
+    invoicecloud_refunded_from_odoo = fields.Monetary(
+        string="Refunded from Odoo",
+        help="Given back, or being given back, by refunds started from Odoo.",
+        currency_field='currency_id',
+        compute='_compute_invoicecloud_refunded_from_odoo',
+        store=True,  # A new refund updates this row: a webhook confirming the payment meanwhile retries.
     )
     invoicecloud_dispute_ref = fields.Char(string="Dispute", readonly=True, copy=False)
     invoicecloud_transfer_details = fields.Json(
         string="Bank Transfer Instructions", help="What Mollie asks the customer to transfer, and where.", readonly=True
     )
+
+    @api.depends('child_transaction_ids.amount', 'child_transaction_ids.state', 'child_transaction_ids.operation')
+    def _compute_invoicecloud_refunded_from_odoo(self):
+        for tx in self:
+            refund_txs = tx.child_transaction_ids.filtered(
+                lambda child: child.operation == 'refund' and child.state not in ('error', 'cancel')
+            )
+            tx.invoicecloud_refunded_from_odoo = -sum(refund_txs.mapped('amount'))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -178,7 +202,8 @@ class PaymentTransaction(models.Model):
         currency = self.currency_id
         if self.provider_code == MOLLIE_CODE:
             amount = payment_data.get('amount') if isinstance(payment_data.get('amount'), dict) else {}
-            expected = to_mollie_value(self.amount, currency.name, currency.decimal_places)
+            # A refund transaction's amount is negative in Odoo, positive at Mollie.
+            expected = to_mollie_value(abs(self.amount), currency.name, currency.decimal_places)
             return (
                 mollie_minor_units(expected, currency.name, currency.decimal_places),
                 mollie_minor_units(amount.get('value'), currency.name, currency.decimal_places),
@@ -259,12 +284,25 @@ class PaymentTransaction(models.Model):
             self.write({'provider_reference': reference, 'invoicecloud_checkout_url': url})
         return self.invoicecloud_checkout_url
 
+    def _invoicecloud_replaceable(self):
+        """Whether a new attempt may end this one: a checkout not paid yet, or a bank transfer
+        Mollie is still waiting for (the customer is told not to send it then)."""
+        self.ensure_one()
+        return self.operation != 'refund' and (
+            self.state == 'draft'
+            or (
+                self.state == 'pending'
+                and self.provider_code == MOLLIE_CODE
+                and self.payment_method_code in MOLLIE_CANCELABLE_PENDING_METHODS
+            )
+        )
+
     def _invoicecloud_cancel_checkout(self):
         """End an unpaid checkout so that it can no longer be paid (the customer cancelled, or a
         new attempt replaces it)."""
         self.ensure_one()
         self._invoicecloud_confirm()
-        if self.state != 'draft' or not self.provider_reference:
+        if not self._invoicecloud_replaceable() or not self.provider_reference:
             return
         if self.provider_code == STRIPE_CODE:
             self._invoicecloud_stripe_cancel()
@@ -290,6 +328,11 @@ class PaymentTransaction(models.Model):
                 & Domain('payment_method_id.code', '=', method_code)
                 & Domain('create_date', '>=', now - timedelta(days=days))
             )
+        window |= (
+            Domain('provider_code', '=', MOLLIE_CODE)
+            & Domain('operation', '=', 'refund')
+            & Domain('create_date', '>=', now - timedelta(days=MOLLIE_REFUND_CONFIRM_WINDOW_DAYS))
+        )
         unfinished = Domain('state', 'in', ('draft', 'pending', 'authorized')) & Domain(
             'provider_reference', '!=', False
         )
@@ -427,22 +470,48 @@ class PaymentTransaction(models.Model):
         """Fetch the payment by the id we stored (never one a webhook names) and apply it; a paid
         payment is fetched again later to record refunds and chargebacks, which Mollie reports on
         the payment itself."""
+        if self.operation == 'refund':
+            self._invoicecloud_mollie_confirm_refund()
+            return
         unfinished = self._invoicecloud_unfinished()
         if not unfinished and not (self.state == 'done' and self.provider_reference):
             return
         payment = self.provider_id._invoicecloud_mollie_gateway().get_payment(self.provider_reference)
-        if (
-            payment.get('id') != self.provider_reference
-            or self._extract_reference(MOLLIE_CODE, payment) != self.reference
-        ):
-            _logger.warning("Mollie returned another payment for transaction %s", self.reference)
+        if not self._invoicecloud_mollie_is_ours(payment):
             return
         if unfinished:
             self._process(MOLLIE_CODE, payment)
         if self.state == 'done':
             self._invoicecloud_mollie_record_reversals(payment)
+            # Mollie calls the payment's webhook when one of its refunds moves on.
+            for refund_tx in self.child_transaction_ids.filtered(
+                lambda tx: tx.operation == 'refund' and tx._invoicecloud_unfinished()
+            ):
+                refund_tx._invoicecloud_confirm()
+
+    def _invoicecloud_mollie_confirm_refund(self):
+        if not self._invoicecloud_unfinished():
+            return
+        refund = self.provider_id._invoicecloud_mollie_gateway().get_refund(
+            self.source_transaction_id.provider_reference, self.provider_reference
+        )
+        if self._invoicecloud_mollie_is_ours(refund):
+            self._process(MOLLIE_CODE, refund)
+
+    def _invoicecloud_mollie_is_ours(self, payment_or_refund):
+        """Whether Mollie answered with the object we asked for, made for this transaction."""
+        if (
+            payment_or_refund.get('id') != self.provider_reference
+            or self._extract_reference(MOLLIE_CODE, payment_or_refund) != self.reference
+        ):
+            _logger.warning("Mollie returned another object for transaction %s", self.reference)
+            return False
+        return True
 
     def _invoicecloud_mollie_apply(self, payment):
+        if self.operation == 'refund':
+            self._invoicecloud_mollie_apply_refund(payment)
+            return
         status = payment.get('status')
         details = payment.get('details')
         if self.payment_method_code == 'bank_transfer' and isinstance(details, dict):
@@ -461,6 +530,24 @@ class PaymentTransaction(models.Model):
             self._set_canceled(self.env._("The payment was not completed in time."))
         elif status in MOLLIE_FAILED_STATUSES:
             self._set_canceled(self.env._("The payment was canceled at Mollie."))
+
+    def _invoicecloud_mollie_apply_refund(self, refund):
+        status = refund.get('status')
+        if status == 'refunded':
+            self._set_done()
+        elif status in MOLLIE_REFUND_PENDING_STATUSES:
+            self._set_pending()
+        elif status in ('failed', 'canceled'):
+            message = self.env._(
+                "Mollie did not make refund %(ref)s (status: %(status)s). The customer has not been refunded.",
+                ref=self.reference,
+                status=status,
+            )
+            if status == 'failed':
+                self._set_error(message, extra_allowed_states=('pending',))
+            else:
+                self._set_canceled(message)
+            self._invoicecloud_tell_accountant(self.env._("Refund %(ref)s not made", ref=self.reference), message)
 
     def _invoicecloud_mollie_amount(self, amount):
         """A Mollie amount ({'currency', 'value'}) in this transaction's currency, as a float, or 0."""
@@ -492,6 +579,33 @@ class PaymentTransaction(models.Model):
         if gateway.get_payment(self.provider_reference).get('isCancelable'):
             payment = gateway.cancel_payment(self.provider_reference, self._invoicecloud_idempotency_key('-cancel'))
             self._process(MOLLIE_CODE, payment)
+
+    def _send_refund_request(self):
+        """Refund through Mollie. Under the paid transaction's lock, so that the webhook Mollie
+        sends for this refund waits until the refund transaction exists (and is not mistaken for
+        a refund made in the dashboard)."""
+        if self.provider_code != MOLLIE_CODE:
+            return super()._send_refund_request()
+        source = self.source_transaction_id
+        source._invoicecloud_lock()
+        currency = self.currency_id
+        payload = {
+            'amount': {
+                'currency': currency.name,
+                'value': to_mollie_value(-self.amount, currency.name, currency.decimal_places),
+            },
+            'description': (', '.join(self.invoice_ids.mapped('name')) or self.reference)[:140],
+            'metadata': {'reference': self.reference},
+        }
+        try:
+            refund = self.provider_id._invoicecloud_mollie_gateway().create_refund(
+                source.provider_reference, payload, self._invoicecloud_idempotency_key()
+            )
+        except ProviderError as error:
+            raise ValidationError(self.env._("Mollie did not accept the refund: %(error)s", error=error)) from error
+        self.provider_reference = refund.get('id')
+        self._process(MOLLIE_CODE, refund)
+        self._invoicecloud_post_process()
 
     def _invoicecloud_mollie_payload(self):
         """The Mollie payment, built from the transaction only (amount from the server)."""
@@ -535,11 +649,45 @@ class PaymentTransaction(models.Model):
         self._set_error(message, extra_allowed_states=('error',))
         self._invoicecloud_tell_accountant(self.env._("Payment %(ref)s needs review", ref=self.reference), message)
 
+    def _invoicecloud_refundable_amount(self):
+        self.ensure_one()
+        refunded = self.invoicecloud_refunded_from_odoo + self.invoicecloud_refunded_amount
+        return self.currency_id.round(max(self.amount - refunded, 0))
+
+    def _invoicecloud_refund(self, amount, credit_notes):
+        """Give `amount` back to the customer through the provider, for `credit_notes`: once the
+        provider has made the refund, its outgoing payment is reconciled with them."""
+        self.ensure_one()
+        self._ensure_provider_is_not_disabled()
+        self._invoicecloud_lock()  # Two clicks at once refund once: the second sees the first.
+        if self.state != 'done' or self.operation == 'refund':
+            raise UserError(self.env._("Only a completed payment can be refunded."))
+        available = self._invoicecloud_refundable_amount()
+        if self.currency_id.compare_amounts(amount, 0) <= 0 or self.currency_id.compare_amounts(amount, available) > 0:
+            raise UserError(
+                self.env._(
+                    "The refund must be more than zero and at most %(available)s %(currency)s, what is left of "
+                    "payment %(ref)s.",
+                    available=available,
+                    currency=self.currency_id.name,
+                    ref=self.reference,
+                )
+            )
+        refund_tx = self._create_child_transaction(amount, is_refund=True, invoice_ids=[Command.set(credit_notes.ids)])
+        refund_tx._log_sent_message()
+        try:
+            refund_tx._send_refund_request()
+        except ValidationError as error:
+            refund_tx._set_error(str(error))
+        return refund_tx
+
     def _invoicecloud_record_refund(self, refunded):
         """Record what the provider says was refunded in total (cumulative, so order and repeats
-        do not matter). The invoice stays as it is until the accountant decides."""
+        do not matter), less what refunds started from Odoo gave back: those are accounted for by
+        their own transactions. The invoice stays as it is until the accountant decides."""
         self.ensure_one()
         self._invoicecloud_lock()
+        refunded = self.currency_id.round(refunded - self.invoicecloud_refunded_from_odoo)
         if self.currency_id.compare_amounts(refunded, self.invoicecloud_refunded_amount) <= 0:
             return
         self.invoicecloud_refunded_amount = refunded

@@ -3,6 +3,7 @@ from . import (
     test_invoice_page,
     test_link_shortcode,
     test_mollie,
+    test_mollie_refund,
     test_payment_flow,
     test_remark,
     test_settings,

@@ -108,7 +108,47 @@ class TestMollie(InvoicecloudStripeMixin, InvoicecloudCase):
         self._confirm(tx, self._mollie_payment(tx, status='open', details=details))
         self.assertEqual(tx.state, 'pending')
         self.assertEqual(tx.invoicecloud_transfer_details['transferReference'], 'RF12')
-        self.assertEqual(self.eur_invoice._invoicecloud_in_progress(), self.eur_invoice)
+        # Awaited, not "in progress": the customer may still pay another way, which cancels it.
+        self.assertFalse(self.eur_invoice._invoicecloud_in_progress())
+        self.assertEqual(self.eur_invoice._invoicecloud_awaited_transfers(), tx)
+
+    def _open_bank_transfer(self):
+        self._pay(self.eur_invoice, self.bank_transfer)
+        tx = self.eur_invoice._invoicecloud_transactions(('draft',))
+        self._confirm(tx, self._mollie_payment(tx, status='open', isCancelable=True))
+        return tx
+
+    def test_paying_another_way_cancels_the_awaited_bank_transfer(self):
+        transfer_tx = self._open_bank_transfer()
+        canceled = self._mollie_payment(transfer_tx, status='canceled', isCancelable=False)
+        with (
+            patch.object(
+                MollieGateway,
+                'get_payment',
+                return_value=self._mollie_payment(transfer_tx, status='open', isCancelable=True),
+            ),
+            patch.object(MollieGateway, 'cancel_payment', return_value=canceled) as cancel,
+        ):
+            url, problem, _create = self._pay(self.eur_invoice, self.ideal)
+        self.assertEqual((url, problem), ('https://mollie.test/checkout/tr_unit', None))
+        cancel.assert_called_once_with(
+            transfer_tx.provider_reference, transfer_tx._invoicecloud_idempotency_key('-cancel')
+        )
+        self.assertEqual(transfer_tx.state, 'cancel')
+        self.assertEqual(len(self.eur_invoice._invoicecloud_transactions(('draft',))), 1)
+
+    def test_a_bank_transfer_mollie_will_not_cancel_keeps_the_invoice_in_progress(self):
+        transfer_tx = self._open_bank_transfer()
+        not_cancelable = self._mollie_payment(transfer_tx, status='open', isCancelable=False)
+        with (
+            patch.object(MollieGateway, 'get_payment', return_value=not_cancelable),
+            patch.object(MollieGateway, 'cancel_payment') as cancel,
+        ):
+            url, problem, create = self._pay(self.eur_invoice, self.ideal)
+        self.assertEqual((url, problem), (None, 'in_progress'))
+        cancel.assert_not_called()
+        create.assert_not_called()
+        self.assertEqual(transfer_tx.state, 'pending')
 
     def test_mismatch_never_pays(self):
         self._pay(self.eur_invoice, self.ideal)

@@ -1,7 +1,7 @@
 """A stateful fake of the Mollie v2 API on 127.0.0.1, for the official SDK to talk to.
 
-It implements what the addon calls (payments create / get / cancel, methods list, refunds create
-and list, chargebacks list) with objects built from the responses of Mollie's own SDK tests
+It implements what the addon calls (payments create / get / cancel, methods list, refunds create,
+get and list, chargebacks list) with objects built from the responses of Mollie's own SDK tests
 (``../shared/provider-fixtures/mollie/``), honours ``Idempotency-Key`` as Mollie does (same key
 and body: the first answer again, with ``Idempotent-Replayed``; same key, other body: 400; the
 first request still running: 409), serves a checkout page where a person or a test picks the
@@ -19,6 +19,7 @@ import json
 import os
 import secrets
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -130,6 +131,7 @@ class FakeMollie(FakeProvider):
             payment['isCancelable'] = status == 'open'
             if status == 'paid':
                 payment['paidAt'] = _now()
+                self._count_refunds(payment)
                 if payment['method'] == 'banktransfer':
                     payment['details'] = {'bankName': 'Fake Bank', 'bankAccount': 'NL53INGB0654422370'}
             elif status in ('failed', 'canceled', 'expired'):
@@ -144,7 +146,9 @@ class FakeMollie(FakeProvider):
             self._webhook(payment)
             return payment
 
-    def refund(self, payment_id, amount):
+    def refund(self, payment_id, amount, description='', metadata=None):
+        """A refund as made in Mollie's dashboard (or through the API): `pending` until
+        `settle_refund`. Mollie counts it in `amountRefunded` at once."""
         with self.lock:
             payment = self.payments[payment_id]
             refund = copy.deepcopy(self.refund_fixture)
@@ -154,18 +158,50 @@ class FakeMollie(FakeProvider):
                 createdAt=_now(),
                 paymentId=payment_id,
                 status='pending',
-                description='',
-                metadata=None,
+                description=description,
+                metadata=metadata,
                 orderId=None,
                 settlementId=None,
                 settlementAmount=None,
                 lines=None,
             )
             self.refunds.setdefault(payment_id, []).append(refund)
-            refunded = sum(float(r['amount']['value']) for r in self.refunds[payment_id])
-            payment['amountRefunded'] = {'value': f'{refunded:.2f}', 'currency': amount['currency']}
+            self._count_refunds(payment)
             self._webhook(payment)
             return refund
+
+    def settle_refund(self, refund_id, status='refunded'):
+        """Mollie processes the refund (`refunded`) or gives up (`failed`), and calls the
+        payment's webhook."""
+        with self.lock:
+            refund = next(r for refunds in self.refunds.values() for r in refunds if r['id'] == refund_id)
+            refund['status'] = status
+            payment = self.payments[refund['paymentId']]
+            self._count_refunds(payment)
+            self._webhook(payment)
+            return refund
+
+    def _count_refunds(self, payment):
+        counted = [r for r in self.refunds.get(payment['id'], []) if r['status'] not in ('failed', 'canceled')]
+        refunded = sum(Decimal(r['amount']['value']) for r in counted)
+        payment['amountRefunded'] = {'value': f'{refunded:.2f}', 'currency': payment['amount']['currency']}
+        payment['amountRemaining'] = {
+            'value': f"{Decimal(payment['amount']['value']) - refunded:.2f}",
+            'currency': payment['amount']['currency'],
+        }
+
+    def _refundable(self, payment, amount):
+        """Mollie's answer to a refund request it refuses, or None."""
+        if payment['status'] != 'paid':
+            return _error(422, 'Unprocessable Entity', 'The payment cannot be refunded')
+        remaining = Decimal(payment['amountRemaining']['value'])
+        if not isinstance(amount, dict) or amount.get('currency') != payment['amount']['currency']:
+            return _error(422, 'Unprocessable Entity', 'The amount is invalid')
+        if not Decimal(0) < Decimal(amount.get('value', '0')) <= remaining:
+            return _error(
+                422, 'Unprocessable Entity', 'The amount is higher than the amount refundable for this payment'
+            )
+        return None
 
     def chargeback(self, payment_id, amount):
         with self.lock:
@@ -234,7 +270,16 @@ class FakeMollie(FakeProvider):
                     payment.update(status='canceled', isCancelable=False, canceledAt=_now())
                     return 200, self.view(payment)
                 if parts[2:] == ['refunds'] and method == 'POST':
-                    return 201, self.refund(payment['id'], body['amount'])
+                    if refused := self._refundable(payment, body.get('amount')):
+                        return refused
+                    return 201, self.refund(
+                        payment['id'], body['amount'], body.get('description', ''), body.get('metadata')
+                    )
+                if parts[2:3] == ['refunds'] and method == 'GET' and len(parts) == 4:
+                    refund = next((r for r in self.refunds.get(payment['id'], []) if r['id'] == parts[3]), None)
+                    if not refund:
+                        return _error(404, 'Not Found', f'No refund exists with token {parts[3]}.')
+                    return 200, refund
                 if parts[2:] == ['refunds'] and method == 'GET':
                     refunds = self.refunds.get(payment['id'], [])
                     return 200, {'count': len(refunds), '_embedded': {'refunds': refunds}, '_links': {}}
