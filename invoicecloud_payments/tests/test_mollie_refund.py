@@ -141,3 +141,31 @@ class TestMollieRefund(InvoicecloudStripeMixin, InvoicecloudCase):
             second.action_invoicecloud_refund()
         with self.assertRaises(UserError):
             self.tx._invoicecloud_refund(0.01, second)
+
+    def test_the_payments_refund_button_refunds_through_mollie_too(self):
+        self.assertEqual(self.tx.payment_id.amount_available_for_refund, self.tx.amount)
+        wizard = (
+            self.env['payment.refund.wizard']
+            .with_context(active_model='account.payment', active_id=self.tx.payment_id.id)
+            .create({'amount_to_refund': 10.0})
+        )
+        self.assertEqual(wizard.support_refund, 'partial')
+
+        def refund(payment_id, payload, key):
+            return {
+                'id': 're_wizard',
+                'status': 'refunded',
+                'amount': payload['amount'],
+                'metadata': payload['metadata'],
+            }
+
+        with patch.object(MollieGateway, 'create_refund', side_effect=refund) as create_refund:
+            wizard.action_refund()
+        self.assertEqual(create_refund.call_args.args[1]['amount'], {'currency': 'EUR', 'value': '10.00'})
+        refund_tx = self.tx.child_transaction_ids
+        self.assertEqual(
+            (refund_tx.state, refund_tx.amount, refund_tx.provider_reference), ('done', -10.0, 're_wizard')
+        )
+        self.assertEqual(refund_tx.payment_id.amount, 10.0)
+        self.tx.payment_id.invalidate_recordset(['amount_available_for_refund'])
+        self.assertEqual(self.tx.payment_id.amount_available_for_refund, self.tx.amount - 10.0)
