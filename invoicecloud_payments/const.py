@@ -37,6 +37,15 @@ TX_IN_PROGRESS_STATES = ('pending', 'authorized')
 CONFIRM_WINDOW_HOURS = 48
 # The status page reloads itself while the payment is pending.
 STATUS_REFRESH_SECONDS = 5
+# Checkouts started within the window, per invoice and per client address, beyond which the
+# customer is asked to wait (429): a person tries a few methods, a script tries hundreds. Each
+# limit can be changed through its system parameter (an office paying for many clients from one
+# address may need a higher one).
+CHECKOUT_RATE_WINDOW_MINUTES = 10
+CHECKOUT_LIMITS = {
+    'invoice': ('invoicecloud_payments.checkout_limit_per_invoice', 10),
+    'address': ('invoicecloud_payments.checkout_limit_per_address', 30),
+}
 
 # --- Stripe -----------------------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ env['ir.module.module']._load_module_terms(
 env['ir.config_parameter'].set_param('web.base.url', %(url)r)
 env['ir.config_parameter'].set_param('web.base.url.freeze', 'True')
 env['ir.config_parameter'].set_param('invoicecloud_payments.stripe_api_base', %(stripe)r)
+# Every test customer pays from 127.0.0.1: one address starting hundreds of checkouts.
+env['ir.config_parameter'].set_param('invoicecloud_payments.checkout_limit_per_address', 100000)
 provider = env.ref('invoicecloud_payments.payment_provider_stripe')
 provider.write({
     'state': 'test',

@@ -1,7 +1,8 @@
 from odoo import http
 from odoo.http import request
+from odoo.tools.misc import hmac
 
-from ..const import HISTORY_PREFIX, ROUTE_PREFIX, STATUS_REFRESH_SECONDS
+from ..const import CHECKOUT_RATE_WINDOW_MINUTES, HISTORY_PREFIX, ROUTE_PREFIX, STATUS_REFRESH_SECONDS
 from .invoicecloud import PAY_PROBLEMS, InvoicecloudController
 
 
@@ -26,13 +27,34 @@ class InvoicecloudPaymentController(InvoicecloudController):
         method_sudo = request.env['payment.method'].sudo().browse(int(method_id)).exists()
         return provider_sudo, method_sudo
 
+    def _client_key(self):
+        """The client's address (as Odoo sees it: behind a proxy, run Odoo with --proxy-mode),
+        hashed with the database secret: attempts are counted without storing addresses."""
+        address = request.httprequest.remote_addr or ''
+        return hmac(request.env(su=True), 'invoicecloud-client-address', address)[:32]
+
     def _start(self, invoices_sudo, method, from_history, back_url):
         provider_sudo, method_sudo = self._chosen_method(method)
-        url, problem = invoices_sudo._invoicecloud_pay(provider_sudo, method_sudo, from_history)
+        url, problem = invoices_sudo._invoicecloud_pay(provider_sudo, method_sudo, from_history, self._client_key())
+        if problem == 'too_many':
+            return self._too_many_checkouts(invoices_sudo, back_url)
         if problem:
             separator = '&' if '?' in back_url else '?'
             return request.redirect(f'{back_url}{separator}payment={problem}#pay', local=True)
         return request.redirect(url, local=False)
+
+    def _too_many_checkouts(self, invoices_sudo, back_url):
+        partner_sudo = invoices_sudo.commercial_partner_id[:1]
+        self._in_customer_lang(partner_sudo, partner_sudo)
+        values = {
+            'page_title': request.env._("Too many payment attempts"),
+            'res_company': invoices_sudo.company_id[:1] or request.env.company,
+            'back_url': back_url,
+        }
+        response = self._render_page('invoicecloud_payments.too_many_checkouts_page', values)
+        response.status_code = 429
+        response.headers['Retry-After'] = str(CHECKOUT_RATE_WINDOW_MINUTES * 60)
+        return response
 
     # --- pay --------------------------------------------------------------------------------
 

@@ -4,10 +4,13 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools import plaintext2html
 
 from .. import utils
 from ..const import (
+    CHECKOUT_LIMITS,
+    CHECKOUT_RATE_WINDOW_MINUTES,
     CUSTOMER_MOVE_TYPES,
     INVOICECLOUD_CODES,
     OPEN_PAYMENT_STATES,
@@ -247,17 +250,40 @@ class AccountMove(models.Model):
             return 'in_progress'
         return None
 
-    def _invoicecloud_pay(self, provider, payment_method, from_history):
+    def _invoicecloud_checkouts_exceeded(self, client_key):
+        """Whether these invoices, or the client address `client_key`, started as many checkouts
+        as allowed within the window."""
+        since = fields.Datetime.now() - timedelta(minutes=CHECKOUT_RATE_WINDOW_MINUTES)
+        recent = Domain('provider_code', 'in', INVOICECLOUD_CODES) & Domain('create_date', '>=', since)
+        recent &= Domain('operation', '!=', 'refund')
+        scopes = {'invoice': Domain('invoice_ids', 'in', self.ids)}
+        if client_key:
+            scopes['address'] = Domain('invoicecloud_client_key', '=', client_key)
+        params = self.env['ir.config_parameter'].sudo()
+        tx_model = self.env['payment.transaction'].sudo()
+        for scope, domain in scopes.items():
+            param, default = CHECKOUT_LIMITS[scope]
+            limit = int(params.get_param(param, default))
+            if tx_model.search_count(recent & domain, limit=limit) >= limit:
+                return True
+        return False
+
+    def _invoicecloud_pay(self, provider, payment_method, from_history, client_key=None):
         """Start one payment of these invoices (sudo'd, found through the customer's token).
 
         The amount is the invoices' residual, computed here. Returns (checkout URL, None) or
         (None, problem code) when nothing could be started; nothing is charged in that case.
+        `client_key` stands for the client's address, for the rate limit.
         """
+        if not self:
+            return None, 'nothing'
         # Two clicks on the same invoices run one after the other (the later one is retried by Odoo).
         self.env.cr.execute(
             'SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE', [tuple(self.ids)], log_exceptions=False
         )
         self.invalidate_recordset(['amount_residual', 'payment_state'])
+        if self._invoicecloud_checkouts_exceeded(client_key):
+            return None, 'too_many'
         problem = self._invoicecloud_payment_problem()
         if problem:
             return None, problem
@@ -292,6 +318,7 @@ class AccountMove(models.Model):
                 'operation': 'online_redirect',
                 'invoice_ids': [Command.set(self.ids)],
                 'invoicecloud_from_history': from_history,
+                'invoicecloud_client_key': client_key,
             }
         )
         try:

@@ -71,6 +71,15 @@ class PaymentTransaction(models.Model):
         readonly=True,
     )
     invoicecloud_checkout_url = fields.Char(string="Checkout URL", readonly=True, copy=False)
+    invoicecloud_client_key = fields.Char(
+        string="Client Address Key",
+        help="A keyed hash of the address the checkout was started from: counts attempts per address "
+        "without keeping the address.",
+        readonly=True,
+        copy=False,
+        index='btree_not_null',
+        groups='base.group_system',
+    )
     invoicecloud_payment_intent = fields.Char(
         string="Stripe Payment Intent", readonly=True, copy=False, index='btree_not_null'
     )

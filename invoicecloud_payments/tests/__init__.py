@@ -1,4 +1,5 @@
 from . import (
+    test_checkout_limits,
     test_history,
     test_invoice_page,
     test_link_shortcode,
