@@ -121,6 +121,7 @@ class TestPaymentFlow(InvoicecloudStripeMixin, InvoicecloudCase):
         self.assertEqual(self._pay(self.invoice + other_currency)[1], 'mixed')
         credit_note = self._create_invoice(post=True, partner_id=self.customer.id, move_type='out_refund')
         self.assertEqual(self._pay(credit_note)[1], 'paid')
+        self.assertEqual(self._pay(self.env['account.move'])[1], 'nothing')
         self.assertFalse(self._tx(self.invoice + other_currency + credit_note))
 
     def test_stripe_unavailable_leaves_the_invoice_payable(self):
