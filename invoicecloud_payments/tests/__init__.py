@@ -7,6 +7,7 @@ from . import (
     test_mollie_refund,
     test_payment_flow,
     test_remark,
+    test_routes,
     test_settings,
     test_stripe_webhook,
     test_tokens,

@@ -1,0 +1,21 @@
+from odoo.tests import TransactionCase, tagged
+
+WEBHOOK_PREFIX = '/invoicecloud/webhook/'
+
+
+@tagged('post_install', '-at_install')
+class TestRoutes(TransactionCase):
+    def test_every_post_route_but_the_two_webhooks_requires_csrf(self):
+        rules = [
+            rule
+            for rule in self.env['ir.http'].routing_map().iter_rules()
+            if rule.rule.startswith('/invoicecloud/') and 'POST' in (rule.endpoint.routing.get('methods') or ['POST'])
+        ]
+        webhooks = [rule.rule for rule in rules if rule.rule.startswith(WEBHOOK_PREFIX)]
+        self.assertEqual(len(webhooks), 2, webhooks)
+        self.assertGreaterEqual(len(rules), 5)
+        for rule in rules:
+            with self.subTest(route=rule.rule):
+                expected = not rule.rule.startswith(WEBHOOK_PREFIX)
+                self.assertEqual(rule.endpoint.routing.get('csrf', True), expected)
+                self.assertEqual(rule.endpoint.routing['type'], 'http')
