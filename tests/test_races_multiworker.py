@@ -1,0 +1,110 @@
+"""Issue 5, case 1: duplicates and races on Odoo with two worker processes.
+
+For each invoice the customer pays at the fake and closes the tab; then, all at once: 50
+deliveries of the same success webhook (Stripe's signed event, Mollie's `id`), the customer's
+return page, status polls and two runs of the confirmation cron. Exactly one payment per invoice,
+the sum what was due, no 5xx.
+"""
+
+import json
+import os
+import random
+import re
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+import pytest
+import requests
+
+from fakes.mollie_server import MollieServer
+from fakes.stripe_server import StripeServer
+from odoo_server import free_port
+from payment_helpers import Customer, Ledger, start_odoo, webhook_url
+
+QUICK = os.environ.get('INVOICECLOUD_QUICK') == '1'
+INVOICES = 4 if QUICK else 20  # per provider
+DELIVERIES = 10 if QUICK else 50  # per invoice
+POLLS = 3  # status page views per invoice, besides the return
+# Two runs of the confirmation cron, one after the other, as Odoo's cron worker would.
+CRON = "env.ref('invoicecloud_payments.cron_confirm_payments').method_direct_trigger()\nenv.cr.commit()\n" * 2
+
+
+def multiworker_options():
+    """Odoo as run in production: two HTTP worker processes, Odoo's default time limits; its
+    gevent process on a free port; crons only when a test runs them."""
+    return ['--workers=2', '--max-cron-threads=0', f'--gevent-port={free_port()}']
+
+
+@pytest.fixture(scope='module')
+def shop():
+    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
+        odoo, data = start_odoo(
+            'races', stripe_fake, singles=2 * INVOICES, options=multiworker_options(), mollie=mollie_fake
+        )
+        try:
+            yield odoo, data, stripe_fake, mollie_fake
+        finally:
+            odoo.stop()
+            odoo.drop()
+
+
+def _paid_at_the_provider(customer, fake, invoice, method_code):
+    """Pay at the fake without coming back; returns (return URL, the fake's object id)."""
+    response = customer.pay_invoice(invoice['token'], method_code=method_code)
+    checkout_url = response.headers['Location']
+    outcome = 'pay' if method_code == 'card' else 'paid'
+    back = customer.checkout(checkout_url, outcome, follow=False)
+    return back.headers['Location'], checkout_url.rstrip('/').rsplit('/', 1)[1]
+
+
+def test_duplicates_returns_polls_and_cron_make_one_payment_per_invoice(shop):
+    odoo, data, stripe_fake, mollie_fake = shop
+    customer, ledger = Customer(odoo), Ledger(odoo)
+    stripe_fake.drop_webhooks = mollie_fake.drop_webhooks = True
+    stripe_invoices, mollie_invoices = data['single'][:INVOICES], data['single'][INVOICES : 2 * INVOICES]
+    stripe_url = webhook_url(odoo, data)
+    mollie_url = f"{odoo.url}/invoicecloud/webhook/mollie/{data['mollie_provider_id']}"
+    tasks = []
+    for invoice in stripe_invoices:
+        back_url, _session = _paid_at_the_provider(customer, stripe_fake, invoice, 'card')
+        event = stripe_fake.events[-1]
+        assert event['type'] == 'checkout.session.completed'
+        tasks += [partial(stripe_fake.send_webhook, stripe_url, json.dumps(event))] * DELIVERIES
+        tasks += [partial(_get, back_url)] * (1 + POLLS)
+    for invoice in mollie_invoices:
+        back_url, payment_id = _paid_at_the_provider(customer, mollie_fake, invoice, 'ideal')
+        tasks += [partial(_post, mollie_url, {'id': payment_id})] * DELIVERIES
+        tasks += [partial(_get, back_url)] * (1 + POLLS)
+    random.Random(5).shuffle(tasks)
+
+    with ThreadPoolExecutor(1) as cron_worker, ThreadPoolExecutor(16) as pool:
+        cron = cron_worker.submit(odoo.shell, CRON)
+        statuses = list(pool.map(lambda task: task(), tasks))
+        cron.result()  # raises if a cron run failed
+
+    invoices = stripe_invoices + mollie_invoices
+    payments = {invoice['id']: ledger.payments(invoice['id']) for invoice in invoices}
+    counts = {status: statuses.count(status) for status in sorted(set(statuses))}
+    paid = sum(amount for rows in payments.values() for _id, amount, _state in rows)
+    due = sum(invoice['residual'] for invoice in invoices)
+    print(f"\nraces: {len(tasks)} requests + 2 cron runs on {len(invoices)} invoices -> answers {counts}, "
+          f"payments {sum(map(len, payments.values()))}, paid {paid:.2f} of {due:.2f} due")  # fmt: skip
+    assert [len(rows) for rows in payments.values()] == [1] * len(invoices)
+    assert round(paid, 2) == round(due, 2)
+    assert all(ledger.payment_state(invoice['id']) in ('paid', 'in_payment') for invoice in invoices)
+    assert not [status for status in statuses if status >= 500 or status == 0]
+    assert not _worker_trouble(odoo)
+
+
+def _get(url):
+    return requests.get(url, timeout=60).status_code
+
+
+def _post(url, data):
+    return requests.post(url, data=data, timeout=60).status_code
+
+
+def _worker_trouble(odoo):
+    """Lines where Odoo's prefork server killed or lost a worker (time or memory limit)."""
+    text = odoo.log.read_text()
+    return re.findall(r'.*(?:virtual real time limit|CPU time limit|Worker \(\d+\) timeout|exceeds limit).*', text)
