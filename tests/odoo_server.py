@@ -27,10 +27,26 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def multiworker_options():
+    """Odoo as run in production: two HTTP worker processes with Odoo's default time limits, its
+    gevent process on a free port; crons only when a test runs them."""
+    return ['--workers=2', '--max-cron-threads=0', f'--gevent-port={free_port()}']
+
+
+def worker_trouble(log):
+    """Lines where Odoo's prefork server killed a worker: time limit (logged as "... timeout after
+    ...s"), CPU time or memory limit."""
+    pattern = r'.*(?:timeout after \d+s|CPU time limit|virtual memory limit|memory limit \(|real time limit).*'
+    return re.findall(pattern, log.read_text())
+
+
 class OdooServer:
     """Create a database with the addon, load data through `odoo shell`, serve it over HTTP."""
 
-    def __init__(self, name, modules='invoicecloud_payments', options=()):
+    def __init__(self, name, modules='invoicecloud_payments', options=(), injected_faults=False):
+        """With `injected_faults`, the test makes PostgreSQL fail on purpose and Odoo logs each
+        failed query as an ERROR: the log gets its own suffix, outside setup/test's check of
+        `*.log`, and the test checks that every ERROR in it is one it injected."""
         needed = ('PGHOST', 'PGPORT', 'PGUSER', 'INVOICECLOUD_ADDONS_PATH')
         missing = [var for var in needed if not os.environ.get(var)]
         if missing:
@@ -39,7 +55,7 @@ class OdooServer:
         self.modules = modules
         self.port = free_port()
         self.url = f'http://127.0.0.1:{self.port}'
-        self.log = LOGS / f'{name}.log'
+        self.log = LOGS / (f'{name}.injected-faults.txt' if injected_faults else f'{name}.log')
         self.options = list(options)
         self.process = None
 
@@ -69,6 +85,7 @@ class OdooServer:
         installed once per test session.
         """
         LOGS.mkdir(parents=True, exist_ok=True)
+        self.log.unlink(missing_ok=True)  # one log per database, as tests read it back
         self.drop()
         template = 'invoicecloud_template_' + re.sub(r'\W', '_', self.modules)
         if template not in TEMPLATES:

@@ -80,8 +80,8 @@ print('RESULT=' + json.dumps({
 """
 
 
-def start_odoo(name, fake, singles=20, options=(), mollie=None):
-    odoo = OdooServer(name, options=options)
+def start_odoo(name, fake, singles=20, options=(), mollie=None, injected_faults=False):
+    odoo = OdooServer(name, options=options, injected_faults=injected_faults)
     odoo.create()
     script = DATA % {
         'url': odoo.url,

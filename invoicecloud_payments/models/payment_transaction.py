@@ -281,6 +281,29 @@ class PaymentTransaction(models.Model):
         cron then never touches our transactions concurrently."""
         if not self.is_post_processed:
             self._post_process()
+            if self.state == 'done' and self.operation != 'refund':
+                self._invoicecloud_report_unapplied()
+
+    def _invoicecloud_report_unapplied(self):
+        """A payment that lands on invoices paid meanwhile (another attempt, a payment recorded by
+        hand) is never lost: what Odoo could not reconcile stays the customer's credit, and the
+        accountant is told."""
+        payment = self.payment_id
+        lines = payment.move_id.line_ids.filtered(lambda line: line.account_id == payment.destination_account_id)
+        unapplied = -sum(lines.mapped('amount_residual_currency'))
+        if self.currency_id.compare_amounts(unapplied, 0) <= 0:
+            return
+        message = self.env._(
+            "Payment %(ref)s of %(amount)s %(currency)s arrived for invoices that were already paid: %(unapplied)s "
+            "%(currency)s is kept as the customer's credit. Use it on another invoice or refund it.",
+            ref=self.reference,
+            amount=self.amount,
+            unapplied=unapplied,
+            currency=self.currency_id.name,
+        )
+        self._invoicecloud_tell_accountant(
+            self.env._("Customer credit from payment %(ref)s", ref=self.reference), message
+        )
 
     def _invoicecloud_open_checkout(self):
         """Create the provider's hosted checkout (or give back the one created) and return its URL."""

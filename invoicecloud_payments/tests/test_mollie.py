@@ -150,6 +150,27 @@ class TestMollie(InvoicecloudStripeMixin, InvoicecloudCase):
         create.assert_not_called()
         self.assertEqual(transfer_tx.state, 'pending')
 
+    def test_a_second_payment_for_a_paid_invoice_becomes_credit_and_a_todo(self):
+        self._pay(self.eur_invoice, self.ideal)
+        first = self.eur_invoice._invoicecloud_transactions(('draft',))
+        open_not_cancelable = self._mollie_payment(first, status='open', isCancelable=False)
+        with patch.object(MollieGateway, 'get_payment', return_value=open_not_cancelable):
+            self._pay(self.eur_invoice, self.ideal)  # the first one cannot be canceled: both stay open
+        second = self.eur_invoice._invoicecloud_transactions(('draft',)) - first
+        self._confirm(first, self._mollie_payment(first))
+        self.assertIn(self.eur_invoice.payment_state, ('paid', 'in_payment'))
+        self.assertFalse(self.eur_invoice.activity_ids)
+        self._confirm(second, self._mollie_payment(second))  # the customer paid the other one too
+        self.assertEqual(second.state, 'done')
+        self.assertNotIn(second.payment_id.state, ('draft', 'canceled'), "posted, not reconciled")
+        self.assertEqual(len(self.eur_invoice.activity_ids), 1)
+        self.assertIn("kept as the customer's credit", self.eur_invoice.activity_ids.note)
+        # Never lost: the next invoice of this customer offers it as an outstanding credit.
+        next_invoice = self._create_invoice(post=True, partner_id=self.customer.id, currency_id=second.currency_id.id)
+        self.assertTrue(next_invoice.invoice_has_outstanding)
+        credits = next_invoice.invoice_outstanding_credits_debits_widget['content']
+        self.assertEqual([line['amount'] for line in credits], [second.amount])
+
     def test_mismatch_never_pays(self):
         self._pay(self.eur_invoice, self.ideal)
         tx = self.eur_invoice._invoicecloud_transactions(('draft',))

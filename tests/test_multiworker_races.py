@@ -9,7 +9,6 @@ the sum what was due, no 5xx.
 import json
 import os
 import random
-import re
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -18,7 +17,7 @@ import requests
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from odoo_server import free_port
+from odoo_server import multiworker_options, worker_trouble
 from payment_helpers import Customer, Ledger, start_odoo, webhook_url
 
 QUICK = os.environ.get('INVOICECLOUD_QUICK') == '1'
@@ -27,12 +26,6 @@ DELIVERIES = 10 if QUICK else 50  # per invoice
 POLLS = 3  # status page views per invoice, besides the return
 # Two runs of the confirmation cron, one after the other, as Odoo's cron worker would.
 CRON = "env.ref('invoicecloud_payments.cron_confirm_payments').method_direct_trigger()\nenv.cr.commit()\n" * 2
-
-
-def multiworker_options():
-    """Odoo as run in production: two HTTP worker processes, Odoo's default time limits; its
-    gevent process on a free port; crons only when a test runs them."""
-    return ['--workers=2', '--max-cron-threads=0', f'--gevent-port={free_port()}']
 
 
 @pytest.fixture(scope='module')
@@ -93,7 +86,7 @@ def test_duplicates_returns_polls_and_cron_make_one_payment_per_invoice(shop):
     assert round(paid, 2) == round(due, 2)
     assert all(ledger.payment_state(invoice['id']) in ('paid', 'in_payment') for invoice in invoices)
     assert not [status for status in statuses if status >= 500 or status == 0]
-    assert not _worker_trouble(odoo)
+    assert not worker_trouble(odoo.log)
 
 
 def _get(url):
@@ -102,9 +95,3 @@ def _get(url):
 
 def _post(url, data):
     return requests.post(url, data=data, timeout=60).status_code
-
-
-def _worker_trouble(odoo):
-    """Lines where Odoo's prefork server killed or lost a worker (time or memory limit)."""
-    text = odoo.log.read_text()
-    return re.findall(r'.*(?:virtual real time limit|CPU time limit|Worker \(\d+\) timeout|exceeds limit).*', text)

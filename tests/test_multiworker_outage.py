@@ -1,0 +1,70 @@
+"""Issue 5, case 6: the provider fails while the customer waits, on Odoo with two workers.
+
+500s, 409s and 30-second hangs at checkout creation: the customer gets a clear message in under
+20 s, the other worker keeps serving pages meanwhile, no worker hits Odoo's time limit, and the
+invoice stays payable: the next attempt goes through once the provider is back.
+"""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from fakes.mollie_server import MollieServer
+from fakes.stripe_server import StripeServer
+from odoo_server import multiworker_options, worker_trouble
+from payment_helpers import Customer, Ledger, problem_of, start_odoo
+
+FAILURES = {'500': [500, 500, 500], '409': [409, 409, 409], 'hang': 30}
+METHOD = {'stripe': 'card', 'mollie': 'ideal'}
+FIGURES = {}
+
+
+@pytest.fixture(scope='module')
+def shop():
+    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
+        odoo, data = start_odoo('outage', stripe_fake, singles=12, options=multiworker_options(), mollie=mollie_fake)
+        try:
+            yield odoo, data, {'stripe': stripe_fake, 'mollie': mollie_fake}
+        finally:
+            odoo.stop()
+            odoo.drop()
+            print(f"\noutage: seconds until the customer's message {FIGURES}")
+
+
+_invoices = iter(range(12))
+
+
+def _timed(call, *args, **kwargs):
+    start = time.monotonic()
+    result = call(*args, **kwargs)
+    return result, time.monotonic() - start
+
+
+@pytest.mark.parametrize('failure', list(FAILURES))
+@pytest.mark.parametrize('provider', list(METHOD))
+def test_provider_failing_gives_a_clear_message_fast_and_the_invoice_stays_payable(shop, provider, failure):
+    odoo, data, fakes = shop
+    fake, customer, ledger = fakes[provider], Customer(odoo), Ledger(odoo)
+    invoice, bystander = data['single'][next(_invoices)], data['single'][next(_invoices)]
+    if failure == 'hang':
+        fake.delay = FAILURES[failure]
+    else:
+        fake.fail_next = list(FAILURES[failure])
+    with ThreadPoolExecutor(2) as pool:
+        paying = pool.submit(_timed, customer.pay_invoice, invoice['token'], method_code=METHOD[provider])
+        time.sleep(1)  # the first worker is now waiting for the provider
+        other_page, page_seconds = _timed(Customer(odoo).get, f"/invoicecloud/{bystander['token']}")
+        response, elapsed = paying.result()
+    fake.delay, fake.fail_next = 0, []
+    FIGURES[f'{provider} {failure}'] = round(elapsed, 1)
+
+    assert elapsed < 20
+    assert other_page.status_code == 200 and page_seconds < 5, "the other worker serves meanwhile"
+    assert response.status_code == 303 and 'payment=unavailable' in response.headers['Location']
+    assert problem_of(customer.get(response.headers['Location'].split(odoo.url)[-1]).text) == 'unavailable'
+    assert ledger.payment_state(invoice['id']) == 'not_paid'
+    assert not worker_trouble(odoo.log)
+
+    retry = customer.pay_invoice(invoice['token'], method_code=METHOD[provider])
+    assert retry.status_code == 303 and retry.headers['Location'].startswith(fake.base_url)
