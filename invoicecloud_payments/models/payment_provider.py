@@ -30,7 +30,7 @@ class PaymentProvider(models.Model):
         ondelete={STRIPE_CODE: 'set default', MOLLIE_CODE: 'set default'},
     )
     invoicecloud_mollie_api_key = fields.Char(
-        string="Mollie API Key",
+        string="Mollie API Key (Invoicecloud)",
         help="test_... or live_..., from Mollie's dashboard (Developers > API keys).",
         required_if_provider=MOLLIE_CODE,
         copy=False,

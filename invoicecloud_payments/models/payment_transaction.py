@@ -481,10 +481,18 @@ class PaymentTransaction(models.Model):
                 tx._invoicecloud_confirm()
             return
         payment_intent = data_object.get('payment_intent')
-        tx = self._invoicecloud_find(provider, [('invoicecloud_payment_intent', '=', payment_intent)])
-        if not tx:
-            return
         gateway = provider._invoicecloud_stripe_gateway()
+        tx = self._invoicecloud_find(provider, [('invoicecloud_payment_intent', '=', payment_intent)])
+        if not tx and isinstance(payment_intent, str) and payment_intent:
+            # The refund or dispute arrived before the session's own events: the payment intent
+            # (read back from Stripe) names the transaction, which learns its state first.
+            metadata = gateway.retrieve_payment_intent(payment_intent).get('metadata')
+            reference = metadata.get('reference') if isinstance(metadata, dict) else None
+            tx = self._invoicecloud_find(provider, [('reference', '=', reference)])
+            if tx:
+                tx._invoicecloud_confirm()
+        if not tx or tx.invoicecloud_payment_intent != payment_intent:
+            return
         if event['type'] == 'charge.refunded':
             charge = gateway.retrieve_charge(data_object.get('id'))
             currency = str(charge.get('currency')).upper()

@@ -69,6 +69,7 @@ class FakeStripe(FakeProvider):
         self.webhook_secret = webhook_secret
         self.webhook_urls = [webhook_url] if webhook_url else []
         self.sessions, self.payment_intents, self.charges, self.refunds = {}, {}, {}, {}
+        self.intent_data = {}  # session id -> the payment_intent_data it was created with
         self.events, self.idempotency = [], {}
         self.duplicate_webhooks = 1
         self.report = {}  # session id -> {'amount_total': .., 'currency': ..} overrides
@@ -114,6 +115,8 @@ class FakeStripe(FakeProvider):
         )
         session['url'] = f"{self.base_url}/pay/{session['id']}"
         self.sessions[session['id']] = session
+        # Not part of the session object: Checkout gives it to the payment intent it creates.
+        self.intent_data[session['id']] = params.get('payment_intent_data') or {}
         return session
 
     def _session_view(self, session):
@@ -130,7 +133,7 @@ class FakeStripe(FakeProvider):
             currency=session['currency'],
             customer=None,
             latest_charge=None,
-            metadata=session['metadata'],
+            metadata=self.intent_data[session['id']].get('metadata') or {},
             payment_method_types=session['payment_method_types'],
             status=('processing' if asynchronous else 'succeeded') if succeed else 'requires_payment_method',
             canceled_at=None,

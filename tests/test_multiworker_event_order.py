@@ -1,0 +1,106 @@
+"""Issue 5, case 2: webhooks arrive late and in any order, on Odoo with two workers.
+
+Stripe: for one payment by a slow method, the four events (checkout completed but unpaid, async
+payment succeeded, charge refunded, dispute created) are delivered in every one of their 24
+orders, one payment each. Mollie: the payment is fetched in each of its states (paid, refunded,
+charged back) in every one of their 6 orders. Each ends the same way: the transaction done, one
+payment, the refund and the dispute or chargeback recorded once each.
+"""
+
+import json
+from itertools import permutations
+
+import pytest
+import requests
+
+from fakes.mollie_server import MollieServer
+from fakes.stripe_server import StripeServer
+from odoo_server import multiworker_options
+from payment_helpers import Customer, Ledger, start_odoo, webhook_url
+
+STRIPE_EVENTS = (
+    'checkout.session.completed',
+    'checkout.session.async_payment_succeeded',
+    'charge.refunded',
+    'charge.dispute.created',
+)
+MOLLIE_STATES = ('paid', 'refunded', 'charged back')
+STRIPE_ORDERS = list(permutations(STRIPE_EVENTS))
+MOLLIE_ORDERS = list(permutations(MOLLIE_STATES))
+
+
+@pytest.fixture(scope='module')
+def shop():
+    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
+        singles = len(STRIPE_ORDERS) + len(MOLLIE_ORDERS)
+        odoo, data = start_odoo(
+            'order', stripe_fake, singles=singles, options=multiworker_options(), mollie=mollie_fake
+        )
+        stripe_fake.drop_webhooks = mollie_fake.drop_webhooks = True  # the test delivers, in its order
+        try:
+            yield odoo, data, stripe_fake, mollie_fake
+        finally:
+            odoo.stop()
+            odoo.drop()
+
+
+def _ends_the_same(ledger, invoice):
+    (tx,) = ledger.transactions(invoice['id'])
+    return {
+        'state': tx[1],
+        'payments': len(ledger.payments(invoice['id'])),
+        'refunded': tx[5],
+        'refund messages': ledger.messages(invoice['id'], 'refunded'),
+        'dispute messages': ledger.messages(invoice['id'], 'disputed'),
+    }
+
+
+def test_stripe_events_in_every_order(shop):
+    odoo, data, fake, _mollie = shop
+    customer, ledger = Customer(odoo), Ledger(odoo)
+    outcomes = set()
+    for invoice, order in zip(data['single'], STRIPE_ORDERS, strict=False):
+        checkout_url = customer.pay_invoice(invoice['token'], method_code='card').headers['Location']
+        session_id = checkout_url.rsplit('/', 1)[1]
+        first = len(fake.events)
+        customer.checkout(checkout_url, 'pay_async', follow=False)
+        fake.settle_async(session_id)
+        intent = fake.sessions[session_id]['payment_intent']
+        fake.refund(intent, amount=1000)
+        fake.dispute(intent)
+        events = {event['type']: event for event in fake.events[first:]}
+        assert set(events) == set(STRIPE_EVENTS)
+        for event_type in order:
+            assert fake.send_webhook(webhook_url(odoo, data), json.dumps(events[event_type])) == 200
+        outcomes.add(tuple(_ends_the_same(ledger, invoice).items()))
+    print(f'\nevent order: {len(STRIPE_ORDERS)} Stripe orders end as {outcomes}')
+    assert outcomes == {
+        (('state', 'done'), ('payments', 1), ('refunded', 10.0), ('refund messages', 1), ('dispute messages', 1))
+    }
+
+
+def test_mollie_states_in_every_order(shop):
+    odoo, data, _stripe, fake = shop
+    customer, ledger = Customer(odoo), Ledger(odoo)
+    url = f"{odoo.url}/invoicecloud/webhook/mollie/{data['mollie_provider_id']}"
+    outcomes = set()
+    for invoice, order in zip(data['single'][len(STRIPE_ORDERS) :], MOLLIE_ORDERS, strict=False):
+        response = customer.pay_invoice(invoice['token'], method_code='ideal')
+        payment_id = response.headers['Location'].rstrip('/').rsplit('/', 1)[1]
+        customer.checkout(response.headers['Location'], 'paid', follow=False)
+        payment = fake.payments[payment_id]
+        refunded = {'currency': 'EUR', 'value': '10.00'}
+        charged_back = {'currency': 'EUR', 'value': payment['amount']['value']}
+        views = {  # what a fetch returns, in each state (Mollie reports the totals on the payment)
+            'paid': {'amountRefunded': None, 'amountChargedBack': None},
+            'refunded': {'amountRefunded': refunded, 'amountChargedBack': None},
+            'charged back': {'amountRefunded': refunded, 'amountChargedBack': charged_back},
+        }
+        for state in order:
+            payment.update(views[state])
+            assert requests.post(url, data={'id': payment_id}, timeout=30).status_code == 200
+        outcomes.add(tuple(_ends_the_same(ledger, invoice).items()))
+    print(f'\nevent order: {len(MOLLIE_ORDERS)} Mollie orders end as {outcomes}')
+    assert outcomes == {
+        (('state', 'done'), ('payments', 1), ('refunded', 10.0), ('refund messages', 1), ('dispute messages', 1))
+    }

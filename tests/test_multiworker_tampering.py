@@ -1,0 +1,120 @@
+"""Issue 5, case 8: the provider reports another amount or currency than the invoice's.
+
+Stripe in euros, yen (no decimals) and Kuwaiti dinars (three decimals), Mollie in euros; each
+report off by one minor unit up or down, zero, negative or in another currency, delivered one to
+five times, then the provider "agrees" again and delivers a correct one: nothing is ever paid, the
+transaction stays flagged for the accountant.
+"""
+
+import json
+import random
+import re
+from decimal import Decimal
+
+import pytest
+import requests
+
+from fakes.mollie_server import MollieServer
+from fakes.stripe_server import StripeServer
+from odoo_server import multiworker_options
+from payment_helpers import Customer, Ledger, start_odoo, webhook_url
+
+TAMPERINGS = ('+1', '-1', 'zero', 'negative', 'currency')
+STRIPE_CURRENCIES = {'EUR': (2, 123.45), 'JPY': (0, 12345), 'KWD': (3, 12.34)}
+INVOICES = """
+import json
+from odoo import Command
+partner = env['res.partner'].create({'name': 'Al Tamimi Trading', 'is_company': True, 'lang': 'en_US'})
+out = {}
+for code, price in %(prices)r.items():
+    currency = env.ref(f'base.{code}')
+    currency.active = True
+    moves = env['account.move'].create([{
+        'move_type': 'out_invoice', 'partner_id': partner.id, 'currency_id': currency.id,
+        'invoice_line_ids': [Command.create({'name': 'Service', 'price_unit': price, 'tax_ids': []})],
+    } for _tampering in range(%(count)d)])
+    moves.action_post()
+    out[code] = [{'id': m.id, 'token': m.invoicecloud_token, 'residual': m.amount_residual} for m in moves]
+env.cr.commit()
+print('RESULT=' + json.dumps(out))
+"""
+
+
+@pytest.fixture(scope='module')
+def shop():
+    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
+        odoo, data = start_odoo(
+            'tampering', stripe_fake, singles=2 * len(TAMPERINGS), options=multiworker_options(), mollie=mollie_fake
+        )
+        prices = {code: price for code, (_digits, price) in STRIPE_CURRENCIES.items() if code != 'EUR'}
+        output = odoo.shell(INVOICES % {'prices': prices, 'count': len(TAMPERINGS)})
+        data['foreign'] = json.loads(re.search(r'^RESULT=(.*)$', output, re.M).group(1))
+        try:
+            yield odoo, data, stripe_fake, mollie_fake
+        finally:
+            odoo.stop()
+            odoo.drop()
+
+
+def _stripe_report(session, tampering):
+    amount, currency = session['amount_total'], session['currency']
+    return {
+        '+1': {'amount_total': amount + 1},
+        '-1': {'amount_total': amount - 1},
+        'zero': {'amount_total': 0},
+        'negative': {'amount_total': -amount},
+        'currency': {'currency': 'usd' if currency != 'usd' else 'eur'},
+    }[tampering]
+
+
+def _mollie_amount(amount, tampering):
+    value = Decimal(amount['value'])
+    return {
+        '+1': {**amount, 'value': f'{value + Decimal("0.01"):.2f}'},
+        '-1': {**amount, 'value': f'{value - Decimal("0.01"):.2f}'},
+        'zero': {**amount, 'value': '0.00'},
+        'negative': {**amount, 'value': f'{-value:.2f}'},
+        'currency': {**amount, 'currency': 'USD'},
+    }[tampering]
+
+
+def _never_paid(ledger, invoice):
+    (tx,) = ledger.transactions(invoice['id'])
+    return (ledger.payment_state(invoice['id']), len(ledger.payments(invoice['id'])), tx[1], bool(tx[2]))
+
+
+def test_tampered_reports_are_never_paid(shop):
+    odoo, data, stripe_fake, mollie_fake = shop
+    customer, ledger, rng = Customer(odoo), Ledger(odoo), random.Random(23)
+    stripe_fake.drop_webhooks = True
+    invoices = {'EUR': data['single'][: len(TAMPERINGS)], **data['foreign']}
+    outcomes, deliveries = {}, 0
+    for code in STRIPE_CURRENCIES:
+        for invoice, tampering in zip(invoices[code], TAMPERINGS, strict=True):
+            checkout_url = customer.pay_invoice(invoice['token'], method_code='card').headers['Location']
+            session = stripe_fake.sessions[checkout_url.rsplit('/', 1)[1]]
+            stripe_fake.report[session['id']] = _stripe_report(session, tampering)
+            customer.checkout(checkout_url, 'pay', follow=False)
+            event = json.dumps(stripe_fake.events[-1])
+            for _delivery in range(rng.randint(1, 5)):
+                assert stripe_fake.send_webhook(webhook_url(odoo, data), event) == 200
+                deliveries += 1
+            stripe_fake.report.pop(session['id'])  # Stripe "agrees" again: still not paid
+            assert stripe_fake.send_webhook(webhook_url(odoo, data), event) == 200
+            outcomes[f'stripe {code} {tampering}'] = _never_paid(ledger, invoice)
+
+    mollie_url = f"{odoo.url}/invoicecloud/webhook/mollie/{data['mollie_provider_id']}"
+    for invoice, tampering in zip(data['single'][len(TAMPERINGS) :], TAMPERINGS, strict=True):
+        response = customer.pay_invoice(invoice['token'], method_code='ideal')
+        payment = mollie_fake.payments[response.headers['Location'].rstrip('/').rsplit('/', 1)[1]]
+        honest = payment['amount']
+        payment['amount'] = _mollie_amount(honest, tampering)
+        customer.checkout(response.headers['Location'], 'paid', follow=False)
+        for _delivery in range(rng.randint(1, 5)):
+            assert requests.post(mollie_url, data={'id': payment['id']}, timeout=30).status_code == 200
+            deliveries += 1
+        payment['amount'] = honest  # Mollie "agrees" again: still not paid
+        assert requests.post(mollie_url, data={'id': payment['id']}, timeout=30).status_code == 200
+        outcomes[f'mollie EUR {tampering}'] = _never_paid(ledger, invoice)
+    print(f'\ntampering: {len(outcomes)} tampered payments, {deliveries} deliveries -> {outcomes}')
+    assert set(outcomes.values()) == {('not_paid', 0, 'error', True)}
