@@ -15,6 +15,7 @@ from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
 from odoo_server import multiworker_options
 from payment_helpers import Customer, Ledger, start_odoo
+from suite_figures import record
 
 ATTEMPTS = 10  # per browser
 PAID = ('paid', 'in_payment')
@@ -51,7 +52,10 @@ def test_two_browsers_paying_at_once_leave_one_open_session(shop):
     references = {tx[0] for tx in ledger.transactions(invoice['id'])}
     sessions = [s for s in stripe_fake.sessions.values() if s['client_reference_id'] in references]
     still_open = [s for s in sessions if s['status'] == 'open']
-    print(f'\ndouble pay: {len(statuses)} attempts -> {len(sessions)} sessions, {len(still_open)} still open')
+    record(
+        'double pay, two browsers',
+        {'attempts': len(statuses), 'sessions': len(sessions), 'still_open': len(still_open)},
+    )
     assert not [status for status in statuses if status >= 500]
     assert len(still_open) <= 1
     for session in sessions:  # the customer tries every session they were ever sent to
@@ -79,7 +83,7 @@ def test_a_payment_arriving_on_a_paid_invoice_becomes_credit_and_a_todo(shop):
         "AND a.account_type = 'asset_receivable' AND l.parent_state = 'posted'",
         [invoice['id']],
     )[0][0]
-    print(f'\ndouble pay: a payment on a paid invoice -> {len(payments)} payments, customer credit {credit}')
+    record('double pay, late second payment', {'payments': len(payments), 'customer_credit': credit})
     assert len(payments) == 2 and all(amount == invoice['residual'] for _id, amount, _state in payments)
     assert float(credit) == invoice['residual']
     assert ledger.activities(invoice['id']) == 1

@@ -17,6 +17,7 @@ from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
 from odoo_server import multiworker_options
 from payment_helpers import Customer, Ledger, start_odoo, webhook_url
+from suite_figures import record
 
 STRIPE_EVENTS = (
     'checkout.session.completed',
@@ -73,7 +74,7 @@ def test_stripe_events_in_every_order(shop):
         for event_type in order:
             assert fake.send_webhook(webhook_url(odoo, data), json.dumps(events[event_type])) == 200
         outcomes.add(tuple(_ends_the_same(ledger, invoice).items()))
-    print(f'\nevent order: {len(STRIPE_ORDERS)} Stripe orders end as {outcomes}')
+    record('event order, Stripe', {'orders': len(STRIPE_ORDERS), 'outcomes': [dict(o) for o in outcomes]})
     assert outcomes == {
         (('state', 'done'), ('payments', 1), ('refunded', 10.0), ('refund messages', 1), ('dispute messages', 1))
     }
@@ -100,7 +101,7 @@ def test_mollie_states_in_every_order(shop):
             payment.update(views[state])
             assert requests.post(url, data={'id': payment_id}, timeout=30).status_code == 200
         outcomes.add(tuple(_ends_the_same(ledger, invoice).items()))
-    print(f'\nevent order: {len(MOLLIE_ORDERS)} Mollie orders end as {outcomes}')
+    record('event order, Mollie', {'orders': len(MOLLIE_ORDERS), 'outcomes': [dict(o) for o in outcomes]})
     assert outcomes == {
         (('state', 'done'), ('payments', 1), ('refunded', 10.0), ('refund messages', 1), ('dispute messages', 1))
     }

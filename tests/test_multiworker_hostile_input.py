@@ -19,12 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from hostile import CUSTOMER_ROUTES, RawClient, customer_fuzz_request, mollie_fuzz_request, stripe_fuzz_request
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
+from hostile import CUSTOMER_ROUTES, RawClient, customer_fuzz_request, mollie_fuzz_request, stripe_fuzz_request
 from odoo_server import multiworker_options, worker_trouble
 from payment_helpers import WEBHOOK_SECRET, Customer, Ledger, paid_without_webhook, start_odoo
+from suite_figures import record
 
 QUICK = os.environ.get('INVOICECLOUD_QUICK') == '1'
 WEBHOOK_FUZZ = 500 if QUICK else 10_000  # per webhook route
@@ -66,7 +67,7 @@ def shop():
         finally:
             odoo.stop()
             odoo.drop()
-            print(f'\nhostile input: {FIGURES}')
+            record('hostile input', FIGURES)
 
 
 def _run(port, requests_to_send):

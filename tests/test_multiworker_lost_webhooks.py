@@ -11,6 +11,7 @@ from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
 from odoo_server import multiworker_options
 from payment_helpers import Customer, Ledger, start_odoo
+from suite_figures import record
 
 PER_PROVIDER = 5
 CRON = "env.ref('invoicecloud_payments.cron_confirm_payments').method_direct_trigger()\nenv.cr.commit()\n"
@@ -60,7 +61,7 @@ def test_dropped_webhooks_are_recovered_by_the_cron_within_two_runs(shop):
     _pay_at_the_providers(customer, _checkouts(customer, invoices), stripe_fake)
     assert all(ledger.payment_state(invoice['id']) == 'not_paid' for invoice in invoices)
     runs = _cron_runs_until_paid(odoo, ledger, invoices)
-    print(f'\nlost webhooks: {len(invoices)} invoices Paid after {runs} cron run(s)')
+    record('lost webhooks', {'invoices': len(invoices), 'cron_runs_until_paid': runs})
     assert runs is not None
     assert all(len(ledger.payments(invoice['id'])) == 1 for invoice in invoices)
 
@@ -80,6 +81,6 @@ def test_payments_made_while_odoo_is_down_are_recovered_after_restart(shop):
         odoo.start()
     assert [status for _event, status in stripe_fake.deliveries[-PER_PROVIDER:]] == [0] * PER_PROVIDER
     runs = _cron_runs_until_paid(odoo, ledger, invoices)
-    print(f'\nOdoo down: {len(invoices)} payments made meanwhile, Paid after {runs} cron run(s) once back')
+    record('Odoo down', {'payments_made_meanwhile': len(invoices), 'cron_runs_until_paid': runs})
     assert runs is not None
     assert all(len(ledger.payments(invoice['id'])) == 1 for invoice in invoices)

@@ -14,6 +14,7 @@ from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
 from odoo_server import multiworker_options, worker_trouble
 from payment_helpers import Customer, Ledger, problem_of, start_odoo
+from suite_figures import record
 
 FAILURES = {'500': [500, 500, 500], '409': [409, 409, 409], 'hang': 30}
 METHOD = {'stripe': 'card', 'mollie': 'ideal'}
@@ -29,7 +30,7 @@ def shop():
         finally:
             odoo.stop()
             odoo.drop()
-            print(f"\noutage: seconds until the customer's message {FIGURES}")
+            record('provider outage, seconds until the message', FIGURES)
 
 
 _invoices = iter(range(12))

@@ -19,6 +19,7 @@ from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
 from odoo_server import multiworker_options, worker_trouble
 from payment_helpers import Customer, Ledger, start_odoo, webhook_url
+from suite_figures import record
 
 QUICK = os.environ.get('INVOICECLOUD_QUICK') == '1'
 INVOICES = 4 if QUICK else 20  # per provider
@@ -80,8 +81,10 @@ def test_duplicates_returns_polls_and_cron_make_one_payment_per_invoice(shop):
     counts = {status: statuses.count(status) for status in sorted(set(statuses))}
     paid = sum(amount for rows in payments.values() for _id, amount, _state in rows)
     due = sum(invoice['residual'] for invoice in invoices)
-    print(f"\nraces: {len(tasks)} requests + 2 cron runs on {len(invoices)} invoices -> answers {counts}, "
-          f"payments {sum(map(len, payments.values()))}, paid {paid:.2f} of {due:.2f} due")  # fmt: skip
+    record('duplicates and races', {
+        'requests': len(tasks), 'cron_runs': 2, 'invoices': len(invoices), 'answers': counts,
+        'payments': sum(map(len, payments.values())), 'paid': round(paid, 2), 'due': round(due, 2),
+    })  # fmt: skip
     assert [len(rows) for rows in payments.values()] == [1] * len(invoices)
     assert round(paid, 2) == round(due, 2)
     assert all(ledger.payment_state(invoice['id']) in ('paid', 'in_payment') for invoice in invoices)

@@ -16,6 +16,7 @@ from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
 from odoo_server import multiworker_options
 from payment_helpers import Customer, Ledger, start_odoo
+from suite_figures import record
 
 ATTEMPTS = 3  # per provider
 MARKER = 'invoicecloud injected fault'
@@ -72,7 +73,10 @@ def test_a_retried_checkout_creation_makes_one_session_or_payment_per_transactio
         'stripe': _keys(stripe_fake, 'POST', '/v1/checkout/sessions'),
         'mollie': _keys(mollie_fake, 'POST', '/v2/payments'),
     }
-    print(f"\nretries: {len(retries)} requests retried by Odoo; creation calls per idempotency key {creations}")
+    record('Odoo retries', {
+        'requests_retried': len(retries),
+        'creation_calls_per_key': {provider: sorted(calls.values()) for provider, calls in creations.items()},
+    })  # fmt: skip
     assert log.count(f'ERROR: {MARKER}') == 2 * ATTEMPTS, "one injected failure per checkout"
     assert len(retries) >= 2 * ATTEMPTS  # more when a webhook and the customer's return raced
     for provider, calls in creations.items():

@@ -18,6 +18,7 @@ from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
 from odoo_server import multiworker_options
 from payment_helpers import Customer, Ledger, start_odoo, webhook_url
+from suite_figures import record
 
 TAMPERINGS = ('+1', '-1', 'zero', 'negative', 'currency')
 STRIPE_CURRENCIES = {'EUR': (2, 123.45), 'JPY': (0, 12345), 'KWD': (3, 12.34)}
@@ -116,5 +117,5 @@ def test_tampered_reports_are_never_paid(shop):
         payment['amount'] = honest  # Mollie "agrees" again: still not paid
         assert requests.post(mollie_url, data={'id': payment['id']}, timeout=30).status_code == 200
         outcomes[f'mollie EUR {tampering}'] = _never_paid(ledger, invoice)
-    print(f'\ntampering: {len(outcomes)} tampered payments, {deliveries} deliveries -> {outcomes}')
+    record('tampering', {'tampered_payments': len(outcomes), 'deliveries': deliveries, 'outcomes': outcomes})
     assert set(outcomes.values()) == {('not_paid', 0, 'error', True)}
