@@ -80,8 +80,10 @@ print('RESULT=' + json.dumps({
 """
 
 
-def start_odoo(name, fake, singles=20, options=(), mollie=None, injected_faults=False):
-    odoo = OdooServer(name, options=options, injected_faults=injected_faults)
+def start_odoo(name, fake, singles=20, options=(), mollie=None, injected_faults=False, modules=None):
+    odoo = OdooServer(
+        name, modules=modules or 'invoicecloud_payments', options=options, injected_faults=injected_faults
+    )
     odoo.create()
     script = DATA % {
         'url': odoo.url,
