@@ -37,16 +37,16 @@ def worker_trouble(log):
     """Lines where Odoo's prefork server killed a worker: time limit (logged as "... timeout after
     ...s"), CPU time or memory limit."""
     pattern = r'.*(?:timeout after \d+s|CPU time limit|virtual memory limit|memory limit \(|real time limit).*'
-    return re.findall(pattern, log.read_text())
+    return re.findall(pattern, log.read_text(errors='replace'))
 
 
 class OdooServer:
     """Create a database with the addon, load data through `odoo shell`, serve it over HTTP."""
 
-    def __init__(self, name, modules='invoicecloud_payments', options=(), injected_faults=False):
-        """With `injected_faults`, the test makes PostgreSQL fail on purpose and Odoo logs each
-        failed query as an ERROR: the log gets its own suffix, outside setup/test's check of
-        `*.log`, and the test checks that every ERROR in it is one it injected."""
+    def __init__(self, name, modules='invoicecloud_payments', options=(), own_log_check=False):
+        """With `own_log_check`, the test provokes WARNING or ERROR lines on purpose (hostile
+        requests, faults injected into PostgreSQL) and checks this server's log itself, line by
+        line: the log gets its own suffix, outside setup/test's check of `*.log`."""
         needed = ('PGHOST', 'PGPORT', 'PGUSER', 'INVOICECLOUD_ADDONS_PATH')
         missing = [var for var in needed if not os.environ.get(var)]
         if missing:
@@ -55,7 +55,7 @@ class OdooServer:
         self.modules = modules
         self.port = free_port()
         self.url = f'http://127.0.0.1:{self.port}'
-        self.log = LOGS / (f'{name}.injected-faults.txt' if injected_faults else f'{name}.log')
+        self.log = LOGS / (f'{name}.checked-by-its-test.txt' if own_log_check else f'{name}.log')
         self.options = list(options)
         self.process = None
 

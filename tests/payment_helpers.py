@@ -80,10 +80,8 @@ print('RESULT=' + json.dumps({
 """
 
 
-def start_odoo(name, fake, singles=20, options=(), mollie=None, injected_faults=False, modules=None):
-    odoo = OdooServer(
-        name, modules=modules or 'invoicecloud_payments', options=options, injected_faults=injected_faults
-    )
+def start_odoo(name, fake, singles=20, options=(), mollie=None, own_log_check=False, modules=None):
+    odoo = OdooServer(name, modules=modules or 'invoicecloud_payments', options=options, own_log_check=own_log_check)
     odoo.create()
     script = DATA % {
         'url': odoo.url,

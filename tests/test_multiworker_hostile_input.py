@@ -56,7 +56,9 @@ print('RESULT=' + old)
 @pytest.fixture(scope='module')
 def shop():
     with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        odoo, data = start_odoo('hostile', stripe_fake, singles=6, options=multiworker_options(), mollie=mollie_fake)
+        odoo, data = start_odoo(
+            'hostile', stripe_fake, singles=6, options=multiworker_options(), mollie=mollie_fake, own_log_check=True
+        )
         try:
             customer = Customer(odoo)
             # One paid invoice: its event is the template the fuzzer mutates.
@@ -196,6 +198,20 @@ def test_abuse_is_answered_413_429_and_400(shop):
     FIGURES['abuse'] = {'413': 'both webhooks', '429': 'the 11th checkout of an invoice', '400': 'POST without CSRF'}
 
 
+# What hostile requests make Odoo itself log, and nothing else: its CSRF check refusing a POST.
+EXPECTED_LOG_LINES = re.compile(r' WARNING \S+ odoo\.http: (No CSRF validation token provided|CSRF validation failed) ')
+
+
+def test_the_log_holds_only_odoo_refusing_csrf(shop):
+    """After everything above: no ERROR, and no WARNING but Odoo's CSRF refusals."""
+    odoo, _data, _stripe_fake, _template = shop
+    problems = [
+        line for line in odoo.log.read_text(errors='replace').splitlines()
+        if re.match(r'^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ', line) and not EXPECTED_LOG_LINES.search(line)
+    ]  # fmt: skip
+    assert problems == []
+
+
 def test_no_token_reaches_the_log(shop):
     """Last: after everything above, Odoo's log holds no token of any invoice or customer."""
     odoo, data, _stripe_fake, _template = shop
@@ -203,6 +219,6 @@ def test_no_token_reaches_the_log(shop):
         "SELECT invoicecloud_token FROM account_move WHERE invoicecloud_token IS NOT NULL "
         "UNION SELECT invoicecloud_token FROM res_partner WHERE invoicecloud_token IS NOT NULL"
     )] + [data['reset_token']]  # fmt: skip
-    log = odoo.log.read_text()
+    log = odoo.log.read_text(errors='replace')
     assert len(tokens) > 10
     assert [token for token in tokens if token in log] == []

@@ -40,7 +40,7 @@ def shop():
     with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
         odoo, data = start_odoo(
             'retries', stripe_fake, singles=2 * ATTEMPTS, options=multiworker_options(), mollie=mollie_fake,
-            injected_faults=True,
+            own_log_check=True,
         )  # fmt: skip
         with odoo.connect() as conn, conn.cursor() as cr:
             cr.execute(FAULT_SQL)

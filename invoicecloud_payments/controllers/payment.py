@@ -5,13 +5,24 @@ from odoo.tools.misc import hmac
 from ..const import CHECKOUT_RATE_WINDOW_MINUTES, HISTORY_PREFIX, ROUTE_PREFIX, STATUS_REFRESH_SECONDS
 from .invoicecloud import PAY_PROBLEMS, InvoicecloudController
 
+MAX_RECORD_ID = 2**31 - 1  # PostgreSQL's integer, the type of record ids
+
+
+def _record_id(value):
+    """A record id sent by the browser, or None: ASCII digits within PostgreSQL's integer."""
+    value = str(value or '')
+    if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_RECORD_ID:
+        return int(value)
+    return None
+
 
 class InvoicecloudPaymentController(InvoicecloudController):
     # --- helpers ----------------------------------------------------------------------------
 
     def _selected_invoices(self, partner_sudo):
         """The invoices ticked on the history page, among this customer's own documents only."""
-        ids = [int(value) for value in request.httprequest.values.getlist('invoice_ids') if value.isdigit()]
+        ids = [_record_id(value) for value in request.httprequest.values.getlist('invoice_ids')]
+        ids = [record_id for record_id in ids if record_id]
         return (
             request.env['account.move']
             .sudo()
@@ -20,11 +31,11 @@ class InvoicecloudPaymentController(InvoicecloudController):
 
     def _chosen_method(self, value):
         """`value` is "<provider id>-<method id>"; only ids are read, the rest is checked later."""
-        provider_id, _sep, method_id = str(value or '').partition('-')
-        if not (provider_id.isdigit() and method_id.isdigit()):
+        provider_id, _sep, method_id = (_record_id(part) for part in str(value or '').partition('-'))
+        if not (provider_id and method_id):
             return request.env['payment.provider'], request.env['payment.method']
-        provider_sudo = request.env['payment.provider'].sudo().browse(int(provider_id)).exists()
-        method_sudo = request.env['payment.method'].sudo().browse(int(method_id)).exists()
+        provider_sudo = request.env['payment.provider'].sudo().browse(provider_id).exists()
+        method_sudo = request.env['payment.method'].sudo().browse(method_id).exists()
         return provider_sudo, method_sudo
 
     def _client_key(self):

@@ -76,14 +76,18 @@ def parse_webhook_event(payload, signature_header, secret, tolerance):
     if not secret:
         raise ProviderRefused("No webhook signing secret is configured.")
     try:
-        stripe.Webhook.construct_event(payload, signature_header, secret, tolerance)
+        # The signature only: building the SDK's Event object from a signed but malformed body
+        # raises whatever its field coercion raises (decimal.InvalidOperation, ...).
+        stripe.WebhookSignature.verify_header(payload, signature_header, secret, tolerance)
         data = json.loads(payload)
         timestamp = _signature_timestamp(signature_header)
     except (stripe.SignatureVerificationError, ValueError, TypeError, AttributeError, RecursionError) as error:
         raise ProviderRefused(f"Invalid webhook: {error.__class__.__name__}") from error
     if timestamp > time.time() + tolerance:
         raise ProviderRefused("Invalid webhook: timestamp in the future")
-    envelope = data.get('data') if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise ProviderRefused("Invalid webhook: not an event")
+    envelope = data.get('data')
     data_object = envelope.get('object') if isinstance(envelope, dict) else None
     if not (isinstance(data.get('id'), str) and isinstance(data.get('type'), str) and isinstance(data_object, dict)):
         raise ProviderRefused("Invalid webhook: not an event")

@@ -277,9 +277,17 @@ class AccountMove(models.Model):
         """
         if not self:
             return None, 'nothing'
-        # Two clicks on the same invoices run one after the other (the later one is retried by Odoo).
+        # Two clicks on the same invoices run one after the other. An update, not only a lock
+        # (it changes nothing): a request that began before another one committed a payment of
+        # these invoices then gets a serialization failure, and Odoo retries it with a fresh view
+        # of their transactions. A lock alone would let it go on with what it saw when it began.
         self.env.cr.execute(
-            'SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE', [tuple(self.ids)], log_exceptions=False
+            """
+            UPDATE account_move SET write_date = write_date
+             WHERE id IN (SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE)
+            """,
+            [tuple(self.ids)],
+            log_exceptions=False,
         )
         self.invalidate_recordset(['amount_residual', 'payment_state'])
         if self._invoicecloud_checkouts_exceeded(client_key):

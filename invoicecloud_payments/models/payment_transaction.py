@@ -131,9 +131,10 @@ class PaymentTransaction(models.Model):
     @api.model
     def _invoicecloud_from_page(self, reference, token):
         """The transaction `reference` if it was started from the page of `token` (else empty)."""
-        tx = self.search(
-            [('reference', '=', str(reference or '')), ('provider_code', 'in', INVOICECLOUD_CODES)], limit=1
-        )
+        reference = str(reference or '')
+        if not reference or '\x00' in reference:  # PostgreSQL refuses NUL in text
+            return self.browse()
+        tx = self.search([('reference', '=', reference), ('provider_code', 'in', INVOICECLOUD_CODES)], limit=1)
         return tx if tx and tx._invoicecloud_page_token() == token else self.browse()
 
     def _invoicecloud_page_token(self):

@@ -115,3 +115,20 @@ class TestPayButton(InvoicecloudStripeMixin, InvoicecloudHttpCase):
         other = self._create_invoice(post=True, partner_id=self.other_customer.id)
         response = self.url_open(f'{self._path(other)}/payment?reference={tx.reference}')
         self.assertEqual(response.status_code, 404)
+
+    def test_malformed_references_and_ids_are_refused_not_500(self):
+        path = self._path(self.invoice)
+        for reference in ('%00', 'INV%00/1', '', '%C2%B2'):
+            with self.subTest(reference=reference):
+                self.assertEqual(self.url_open(f'{path}/payment?reference={reference}').status_code, 404)
+        history = self._history_path(self.customer)
+        for invoice_id in ('%C2%B2', '9' * 400, '-1', '0', '%00'):  # a superscript digit, out of range, ...
+            with self.subTest(invoice_id=invoice_id):
+                response = self.url_open(f'{history}/pay?invoice_ids={invoice_id}')
+                self.assertEqual(response.status_code, 200)
+                self.assertIn('data-problem="nothing"', response.text)
+        data = {'csrf_token': self._csrf_token(path), 'method': f'{"9" * 400}-\u00b2'}
+        with patch.object(StripeGateway, 'create_checkout_session') as create:
+            response = self.url_open(f'{path}/pay', data=data, allow_redirects=False)
+        self.assertIn('payment=method', response.headers['Location'])
+        create.assert_not_called()

@@ -1,0 +1,164 @@
+"""Issue 5: the whole story, in Chromium, for a French, a Dutch and an English customer.
+
+The business sends three invoices by email with #LINK (Odoo's send wizard; the mail is caught by
+a local SMTP sink, not read from the database). The customer opens the link from the email, sees
+the history with a two-year-old unpaid invoice, pays two invoices by card through the fake
+Stripe and the third by iDEAL through the fake Mollie, and sees them Paid. The accountant, logged
+into Odoo's backend, sees each invoice paid and its payment posted and reconciled. Screenshots of
+every step go to tests/output/story/.
+"""
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from chromium import CHROMIUM, CHROMIUM_ARGS
+from fakes.mollie_server import MollieServer
+from fakes.smtp_sink import SmtpSink
+from fakes.stripe_server import StripeServer
+from payment_helpers import Ledger, start_odoo
+
+pytestmark = pytest.mark.slow
+
+CUSTOMERS = {
+    'fr_FR': ('Boulangerie Leroy', 'payer votre facture en ligne', 'fr-FR'),
+    'nl_NL': ('Drukkerij Maes', 'betaal uw factuur online', 'nl-NL'),
+    'en_US': ('Harbour Books Ltd', 'pay your invoice online', 'en-US'),
+}
+STORY = """
+import json
+from datetime import timedelta
+from odoo import Command, fields
+env['ir.mail_server'].create({
+    'name': 'Local sink', 'smtp_host': '127.0.0.1', 'smtp_port': %(smtp_port)d, 'smtp_encryption': 'none',
+})
+env.company.email = 'billing@atelier.test'
+env.user.partner_id.email = 'accounting@atelier.test'
+env['res.config.settings'].create({}).action_invoicecloud_add_link_to_invoice_template()
+eur = env.ref('base.EUR')
+def invoice(partner, days_ago, price):
+    move = env['account.move'].create({
+        'move_type': 'out_invoice', 'partner_id': partner.id, 'currency_id': eur.id,
+        'invoice_date': fields.Date.today() - timedelta(days=days_ago),
+        'invoice_line_ids': [Command.create({'name': 'Service', 'price_unit': price, 'tax_ids': []})],
+    })
+    move.action_post()
+    return move
+out = {}
+for lang, name in %(customers)r:
+    partner = env['res.partner'].create({
+        'name': name, 'is_company': True, 'lang': lang, 'email': f'{lang.lower()}@customer.test',
+        'country_id': env.ref('base.nl').id,
+    })
+    old = invoice(partner, 730, 45.0)  # from before the addon: never sent, still open
+    sent = [invoice(partner, 5, 120.0), invoice(partner, 3, 80.5), invoice(partner, 1, 33.3)]
+    for move in sent:
+        send = env['account.move.send.wizard'].with_context(active_model='account.move', active_ids=move.ids)
+        wizard = send.create({})
+        wizard.sending_methods = ['email']
+        wizard.action_send_and_print(allow_fallback_pdf=True)
+    out[lang] = {
+        'email': partner.email, 'old': {'id': old.id, 'name': old.name},
+        'sent': [{'id': m.id, 'name': m.name, 'residual': m.amount_residual} for m in sent],
+    }
+env['mail.mail'].process_email_queue()
+env.cr.commit()
+print('RESULT=' + json.dumps(out))
+"""
+
+
+@pytest.fixture(scope='module')
+def story():
+    with StripeServer() as stripe_fake, MollieServer() as mollie_fake, SmtpSink() as sink:
+        odoo, _data = start_odoo('story', stripe_fake, singles=0, mollie=mollie_fake)
+        customers = [(lang, name) for lang, (name, _label, _locale) in CUSTOMERS.items()]
+        output = odoo.shell(STORY % {'smtp_port': sink.port, 'customers': customers})
+        data = json.loads(re.search(r'^RESULT=(.*)$', output, re.M).group(1))
+        try:
+            yield odoo, data, sink
+        finally:
+            odoo.stop()
+            odoo.drop()
+
+
+def _link_in_email(sink, address, invoice_name, label):
+    """The #LINK anchor of the email that carried this invoice."""
+    for html in sink.html_to(address):
+        if invoice_name.replace('/', '_') in html or invoice_name in html:
+            anchor = re.search(r'<a href="([^"]+/invoicecloud/[^"]+)"[^>]*>([^<]+)</a>', html)
+            if anchor:
+                assert anchor.group(2) == label
+                return anchor.group(1)
+    raise AssertionError(f'no email with the link of {invoice_name} to {address}')
+
+
+@pytest.mark.parametrize('lang', list(CUSTOMERS))
+def test_the_whole_story(story, lang, output_dir):
+    odoo, data, sink = story
+    _name, label, locale = CUSTOMERS[lang]
+    customer, shots = data[lang], output_dir / 'story'
+    shots.mkdir(exist_ok=True)
+    first, second, third = customer['sent']
+    assert len(sink.html_to(customer['email'])) == 3, "three emails reached the SMTP sink"
+    link = _link_in_email(sink, customer['email'], first['name'], label)
+
+    def shot(page, step):
+        page.screenshot(path=shots / f'{lang}-{step}.png', full_page=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(locale=locale)
+        page.goto(link)
+        expect(page.locator('.o_invoicecloud_number')).to_have_text(first['name'])
+        shot(page, '1-invoice-from-email')
+        page.locator('.o_invoicecloud_history_link').click()
+        expect(page.locator('.o_invoicecloud_history_row', has_text=customer['old']['name'])).to_have_count(1)
+        shot(page, '2-history-with-old-invoice')
+        page.locator(f"#select_{first['id']}").check()
+        page.locator(f"#select_{second['id']}").check()
+        page.locator('.o_invoicecloud_pay_selected').click()
+        page.locator('input[data-method="card"]').check()
+        shot(page, '3-review-two-invoices')
+        page.locator('.o_invoicecloud_pay_button').click()
+        expect(page.locator('#fake-stripe-amount')).to_contain_text(f"{first['residual'] + second['residual']:.2f}")
+        shot(page, '4-stripe-checkout')
+        page.locator('#fake-stripe-pay').click()
+        expect(page.locator('.o_invoicecloud_payment_status')).to_have_attribute('data-state', 'paid')
+        shot(page, '5-paid-by-card')
+
+        page.goto(_link_in_email(sink, customer['email'], third['name'], label))
+        page.locator('input[data-method="ideal"]').check()
+        page.locator('.o_invoicecloud_pay_button').click()
+        expect(page.locator('#fake-mollie-amount')).to_have_text(f"{third['residual']:.2f} EUR")
+        shot(page, '6-mollie-checkout')
+        page.locator('#fake-mollie-paid').click()
+        expect(page.locator('.o_invoicecloud_payment_status')).to_have_attribute('data-state', 'paid')
+        shot(page, '7-paid-by-ideal')
+        page.locator('.o_invoicecloud_back').click()
+        page.locator('.o_invoicecloud_history_link').click()
+        for invoice in customer['sent']:
+            row = page.locator('.o_invoicecloud_history_row', has_text=invoice['name'])
+            expect(row.locator('.o_invoicecloud_status')).to_have_class(re.compile('text-bg-success'))
+        shot(page, '8-history-all-paid')
+
+        # The accountant, in Odoo's backend.
+        backend = browser.new_page(locale='en-US')
+        backend.goto(f'{odoo.url}/web/login')
+        backend.locator('input[name="login"]').fill('admin')
+        backend.locator('input[name="password"]').fill('admin')
+        backend.locator('button[type="submit"]').click()
+        backend.wait_for_url(re.compile(r'/odoo'))
+        for invoice in customer['sent']:
+            backend.goto(f"{odoo.url}/odoo/action-account.action_move_out_invoice_type/{invoice['id']}")
+            expect(backend.locator('.o_form_view .ribbon')).to_contain_text(re.compile('Paid|In Payment'))
+        shot(backend, '9-accountant-sees-paid')
+        browser.close()
+
+    ledger = Ledger(odoo)
+    payments = {p for invoice in customer['sent'] for p in ledger.payments(invoice['id'])}
+    assert len(payments) == 2, "one card payment for two invoices, one iDEAL payment"
+    assert all(state in ('paid', 'in_process') for _id, _amount, state in payments)
+    assert all(ledger.payment_state(invoice['id']) in ('paid', 'in_payment') for invoice in customer['sent'])
+    assert ledger.payment_state(customer['old']['id']) == 'not_paid'
