@@ -8,8 +8,8 @@
   delivered by four clients at once, every delivery a different payment.
 
 Throughput (requests per second) and client-side latency (median, p95) go to
-tests/output/multiworker.json. The bounds of issue 5 (p95 under 300 ms for pages, under 250 ms
-for confirmations) are reported there, not asserted yet: see the issue.
+tests/output/multiworker.json. The page's bound (p95 under 300 ms) is asserted; the confirmations'
+(p95 under 250 ms) is reported, not asserted yet: see issue 5.
 """
 
 import json
@@ -124,6 +124,7 @@ def test_invoice_pages_side_by_side(shop):
     figures['p95_ratio_ours_to_odoo'] = round(figures['ours']['p95_ms'] / figures['odoo']['p95_ms'], 2)
     figures['bound_p95_ms'] = 300
     record('throughput, invoice page', figures)
+    assert figures['ours']['p95_ms'] < figures['bound_p95_ms']
     assert not worker_trouble(odoo.log)
 
 
