@@ -4,6 +4,7 @@ setup/test exports where PostgreSQL runs (PGHOST, PGPORT, PGUSER) and where stat
 Every server logs to a file under INVOICECLOUD_LOGS, which setup/test scans for WARNING/ERROR.
 """
 
+import json
 import os
 import re
 import shutil
@@ -29,8 +30,8 @@ def free_port():
 
 def multiworker_options():
     """Odoo as run in production: two HTTP worker processes with Odoo's default time limits, its
-    gevent process on a free port; crons only when a test runs them."""
-    return ['--workers=2', '--max-cron-threads=0', f'--gevent-port={free_port()}']
+    gevent process on a free port."""
+    return ['--workers=2', f'--gevent-port={free_port()}']
 
 
 def worker_trouble(log):
@@ -110,10 +111,21 @@ class OdooServer:
         )
         return result.stdout
 
+    def shell_result(self, script):
+        """Run a script that ends with `print('RESULT=' + json.dumps(...))`; return that value."""
+        return json.loads(re.search(r'^RESULT=(.*)$', self.shell(script), re.M).group(1))
+
+    def run_cron(self, xmlid='invoicecloud_payments.cron_confirm_payments', times=1):
+        """Run a scheduled action now, as Odoo's cron runner would, and commit."""
+        self.shell(f"env.ref({xmlid!r}).method_direct_trigger()\nenv.cr.commit()\n" * times)
+
     def start(self):
+        """Serve over HTTP. No cron thread: a scheduled action runs when a test runs it (`run_cron`),
+        never in the middle of what a test measures or checks (Odoo's autovacuum, due at the
+        first start of a new database, would otherwise run while a test works on it)."""
         args = [
             *self._odoo(), '--http-port', str(self.port),
-            '--db-filter', f'^{self.db}$', *self.options,
+            '--db-filter', f'^{self.db}$', '--max-cron-threads=0', *self.options,
         ]  # fmt: skip
         self.process = subprocess.Popen(args, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 90

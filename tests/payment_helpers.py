@@ -2,11 +2,13 @@
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from html import unescape
 
 import requests
 
-from odoo_server import OdooServer
+from odoo_server import OdooServer, multiworker_options
 
 WEBHOOK_SECRET = 'whsec_fake'
 SECRET_KEY = 'sk_test_fake'
@@ -80,8 +82,15 @@ print('RESULT=' + json.dumps({
 """
 
 
-def start_odoo(name, fake, singles=20, options=(), mollie=None, own_log_check=False, modules=None):
-    odoo = OdooServer(name, modules=modules or 'invoicecloud_payments', options=options, own_log_check=own_log_check)
+@contextmanager
+def running_shop(name, fake, singles=20, mollie=None, multiworker=False, own_log_check=False, modules=None):
+    """A served database with the providers pointed at the fakes and the customers of DATA; yields
+    (server, data), then stops the server and drops the database, whatever the test did.
+    `multiworker`: Odoo as in production, two worker processes (see `multiworker_options`)."""
+    odoo = OdooServer(
+        name, modules=modules or 'invoicecloud_payments', own_log_check=own_log_check,
+        options=multiworker_options() if multiworker else (),
+    )  # fmt: skip
     odoo.create()
     script = DATA % {
         'url': odoo.url,
@@ -92,10 +101,14 @@ def start_odoo(name, fake, singles=20, options=(), mollie=None, own_log_check=Fa
         'webhook_secret': WEBHOOK_SECRET,
         'singles': singles,
     }
-    data = json.loads(re.search(r'^RESULT=(.*)$', odoo.shell(script), re.M).group(1))
-    fake.webhook_urls = [f"{odoo.url}/invoicecloud/webhook/stripe/{data['provider_id']}"]
-    odoo.start()
-    return odoo, data
+    data = odoo.shell_result(script)
+    fake.webhook_urls = [webhook_url(odoo, data)]
+    try:
+        odoo.start()
+        yield odoo, data
+    finally:
+        odoo.stop()
+        odoo.drop()
 
 
 class Customer:
@@ -211,8 +224,33 @@ class Ledger:
         )[0][0]
 
 
-def webhook_url(odoo, data):
-    return f"{odoo.url}/invoicecloud/webhook/stripe/{data['provider_id']}"
+def webhook_url(odoo, data, provider='stripe'):
+    provider_id = data['provider_id'] if provider == 'stripe' else data['mollie_provider_id']
+    return f'{odoo.url}/invoicecloud/webhook/{provider}/{provider_id}'
+
+
+def mollie_payment_id(checkout_response):
+    """The id of the Mollie payment a checkout redirected to (the fake's checkout URL ends with it)."""
+    return checkout_response.headers['Location'].rstrip('/').rsplit('/', 1)[1]
+
+
+def mollie_webhook(odoo, data, payment_id):
+    """Post what Mollie posts, `id` only; returns the status code."""
+    return requests.post(webhook_url(odoo, data, 'mollie'), data={'id': payment_id}, timeout=60).status_code
+
+
+def paid_at_mollie(customer, invoice, come_back=False, method_code='ideal'):
+    """The customer pays through Mollie, then comes back to Odoo or (by default) closes the tab;
+    returns the payment id, the one Mollie posts to the webhook."""
+    response = customer.pay_invoice(invoice['token'], method_code=method_code)
+    customer.checkout(response.headers['Location'], 'paid', follow=come_back)
+    return mollie_payment_id(response)
+
+
+def concurrently(call, times):
+    """`call()` from `times` threads at once; the answers, in order."""
+    with ThreadPoolExecutor(times) as pool:
+        return list(pool.map(lambda _i: call(), range(times)))
 
 
 def paid_without_webhook(fake, customer, invoice):
@@ -237,7 +275,6 @@ print('RESULT=' + json.dumps(str(body)))
 def emailed_link(odoo, invoice_id):
     """(address, text) of the #LINK anchor in the invoice email, as the stock template renders it
     once the settings button has added #LINK to it."""
-    output = odoo.shell(EMAIL % {'invoice_id': invoice_id})
-    body = json.loads(re.search(r'^RESULT=(.*)$', output, re.M).group(1))
+    body = odoo.shell_result(EMAIL % {'invoice_id': invoice_id})
     anchor = re.search(r'<a href="([^"]+/invoicecloud/[^"]+)"[^>]*>([^<]+)</a>', body)
     return anchor.group(1), anchor.group(2)

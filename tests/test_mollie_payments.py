@@ -5,16 +5,24 @@ and the return page and the cron confirm them, as they would on a machine behind
 webhook route itself is exercised by posting `id` to it the way Mollie does.
 """
 
-import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from payment_helpers import Customer, Ledger, problem_of, start_odoo, status_of
+from payment_helpers import (
+    Customer,
+    Ledger,
+    concurrently,
+    mollie_payment_id,
+    mollie_webhook,
+    paid_at_mollie,
+    problem_of,
+    running_shop,
+    status_of,
+)
 
 PAID = ('paid', 'in_payment')
 
@@ -28,10 +36,8 @@ def fakes():
 @pytest.fixture(scope='module')
 def shop(fakes):
     stripe_fake, mollie_fake = fakes
-    odoo, data = start_odoo('mollie', stripe_fake, mollie=mollie_fake)
-    yield odoo, data
-    odoo.stop()
-    odoo.drop()
+    with running_shop('mollie', stripe_fake, mollie=mollie_fake) as shop:
+        yield shop
 
 
 @pytest.fixture
@@ -49,15 +55,6 @@ def single_invoice(data):
     return data['single'][next(_next_single)]
 
 
-def _payment_id(response):
-    return response.headers['Location'].rstrip('/').rsplit('/', 1)[1]
-
-
-def _webhook(odoo, data, payment_id):
-    url = f"{odoo.url}/invoicecloud/webhook/mollie/{data['mollie_provider_id']}"
-    return requests.post(url, data={'id': payment_id}, timeout=30).status_code
-
-
 def test_widget_offers_mollie_methods_and_never_cards_through_mollie(shop, mollie):
     odoo, data = shop
     page = Customer(odoo).get(f"/invoicecloud/{data['single'][0]['token']}").text
@@ -73,7 +70,7 @@ def test_ideal_paid_makes_the_invoice_paid(shop, mollie):
     invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
     response = customer.pay_invoice(invoice['token'], method_code='ideal')
     assert response.status_code == 303 and response.headers['Location'].startswith(mollie.base_url)
-    payment = mollie.payments[_payment_id(response)]
+    payment = mollie.payments[mollie_payment_id(response)]
     assert payment['amount'] == {'currency': 'EUR', 'value': f"{invoice['residual']:.2f}"}
     assert payment['method'] == 'ideal' and payment['webhookUrl'] is None
     assert payment['metadata']['reference'] in payment['redirectUrl'].replace('%2F', '/')
@@ -111,8 +108,8 @@ def test_bank_transfer_is_pending_for_days_then_paid_by_webhook(shop, mollie):
     assert 'NL53ABNA0627535577' in status_page.text and 'RF12-3456-7890-1234' in status_page.text
     invoice_page = customer.get(f"/invoicecloud/{invoice['token']}").text
     assert 'o_invoicecloud_awaited_transfer' in invoice_page and 'RF12-3456-7890-1234' in invoice_page
-    mollie.set_status(_payment_id(response), 'paid')  # the money arrives, days later
-    assert _webhook(odoo, data, _payment_id(response)) == 200
+    mollie.set_status(mollie_payment_id(response), 'paid')  # the money arrives, days later
+    assert mollie_webhook(odoo, data, mollie_payment_id(response)) == 200
     assert ledger.payment_state(invoice['id']) in PAID
     assert len(ledger.payments(invoice['id'])) == 1
 
@@ -123,7 +120,7 @@ def test_three_invoices_in_one_mollie_payment(shop, mollie):
     ids = [invoice['id'] for invoice in data['several']]
     response = customer.pay_several(data['history_token'], ids, method_code='ideal')
     total = sum(invoice['residual'] for invoice in data['several'])
-    assert mollie.payments[_payment_id(response)]['amount']['value'] == f'{total:.2f}'
+    assert mollie.payments[mollie_payment_id(response)]['amount']['value'] == f'{total:.2f}'
     assert status_of(customer.checkout(response.headers['Location'], 'paid').text) == 'paid'
     payments = {p for invoice_id in ids for p, _amount, _state in ledger.payments(invoice_id)}
     assert len(payments) == 1 and all(ledger.payment_state(i) in PAID for i in ids)
@@ -134,9 +131,9 @@ def test_webhook_for_unknown_or_foreign_ids_changes_nothing(shop, mollie):
     invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
     response = customer.pay_invoice(invoice['token'], method_code='ideal')
     other = customer.pay_invoice(single_invoice(data)['token'], method_code='ideal')
-    mollie.set_status(_payment_id(other), 'paid')  # another customer's payment is paid
-    assert _webhook(odoo, data, 'tr_doesnotexist') == 200
-    assert _webhook(odoo, data, _payment_id(other)) == 200  # confirms the other one only
+    mollie.set_status(mollie_payment_id(other), 'paid')  # another customer's payment is paid
+    assert mollie_webhook(odoo, data, 'tr_doesnotexist') == 200
+    assert mollie_webhook(odoo, data, mollie_payment_id(other)) == 200  # confirms the other one only
     assert ledger.payment_state(invoice['id']) == 'not_paid'
     url = f"{odoo.url}/invoicecloud/webhook/mollie/{data['mollie_provider_id']}"
     bad = [
@@ -144,15 +141,15 @@ def test_webhook_for_unknown_or_foreign_ids_changes_nothing(shop, mollie):
     ]
     assert bad == [400, 400, 400]
     assert [row[1] for row in ledger.transactions(invoice['id'])] == ['draft']
-    assert mollie.payments[_payment_id(response)]['status'] == 'open'
+    assert mollie.payments[mollie_payment_id(response)]['status'] == 'open'
 
 
 def test_a_new_attempt_cancels_the_open_mollie_payment(shop, mollie):
     odoo, data = shop
     invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
-    first = _payment_id(customer.pay_invoice(invoice['token'], method_code='ideal'))
+    first = mollie_payment_id(customer.pay_invoice(invoice['token'], method_code='ideal'))
     second = customer.pay_invoice(invoice['token'], method_code='bancontact')  # changed their mind
-    assert second.headers['Location'].startswith(mollie.base_url) and _payment_id(second) != first
+    assert second.headers['Location'].startswith(mollie.base_url) and mollie_payment_id(second) != first
     assert mollie.payments[first]['status'] == 'canceled'
     assert [row[1] for row in ledger.transactions(invoice['id'])] == ['cancel', 'draft']
     cancel_keys = [key for method, path, key in mollie.requests if method == 'DELETE' and first in path]
@@ -163,11 +160,11 @@ def test_amount_mismatch_at_mollie_is_never_paid(shop, mollie):
     odoo, data = shop
     invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
     response = customer.pay_invoice(invoice['token'], method_code='ideal')
-    payment = mollie.payments[_payment_id(response)]
+    payment = mollie.payments[mollie_payment_id(response)]
     payment['amount'] = {'currency': 'EUR', 'value': f"{invoice['residual'] - 0.01:.2f}"}
     status_page = customer.checkout(response.headers['Location'], 'paid')
     for _delivery in range(3):
-        _webhook(odoo, data, payment['id'])
+        mollie_webhook(odoo, data, payment['id'])
     assert status_of(status_page.text) == 'failed'
     (tx,) = ledger.transactions(invoice['id'])
     assert tx[1] == 'error' and tx[2] == 'amount'
@@ -177,9 +174,8 @@ def test_amount_mismatch_at_mollie_is_never_paid(shop, mollie):
 def test_no_webhook_at_all_the_cron_confirms(shop, mollie):
     odoo, data = shop
     invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
-    response = customer.pay_invoice(invoice['token'], method_code='ideal')
-    customer.checkout(response.headers['Location'], 'paid', follow=False)  # tab closed, no webhook
-    odoo.shell("env.ref('invoicecloud_payments.cron_confirm_payments').method_direct_trigger()\nenv.cr.commit()\n")
+    paid_at_mollie(customer, invoice)  # tab closed, no webhook
+    odoo.run_cron()
     assert ledger.payment_state(invoice['id']) in PAID
 
 
@@ -200,13 +196,11 @@ def test_mollie_down_gives_a_clear_message(shop, mollie):
 def test_refund_and_chargeback_recorded_once(shop, mollie):
     odoo, data = shop
     invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
-    response = customer.pay_invoice(invoice['token'], method_code='ideal')
-    customer.checkout(response.headers['Location'], 'paid')
-    payment_id = _payment_id(response)
+    payment_id = paid_at_mollie(customer, invoice, come_back=True)
     mollie.refund(payment_id, {'currency': 'EUR', 'value': '10.00'})
     mollie.chargeback(payment_id, {'currency': 'EUR', 'value': '5.00'})
     for _delivery in range(3):
-        assert _webhook(odoo, data, payment_id) == 200
+        assert mollie_webhook(odoo, data, payment_id) == 200
     (tx,) = ledger.transactions(invoice['id'])
     assert tx[1] == 'done' and tx[5] == 10.0 and tx[6]
     assert ledger.messages(invoice['id'], 'refunded') == 1
@@ -217,10 +211,8 @@ def test_refund_and_chargeback_recorded_once(shop, mollie):
 def test_the_same_webhook_20_times_concurrently_makes_one_payment(shop, mollie):
     odoo, data = shop
     invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
-    response = customer.pay_invoice(invoice['token'], method_code='ideal')
-    customer.checkout(response.headers['Location'], 'paid', follow=False)  # tab closed
-    with ThreadPoolExecutor(20) as pool:
-        statuses = list(pool.map(lambda _i: _webhook(odoo, data, _payment_id(response)), range(20)))
+    payment_id = paid_at_mollie(customer, invoice)  # tab closed
+    statuses = concurrently(lambda: mollie_webhook(odoo, data, payment_id), 20)
     assert statuses == [200] * 20
     assert len(ledger.payments(invoice['id'])) == 1
     assert ledger.payment_state(invoice['id']) in PAID
@@ -232,7 +224,7 @@ def test_an_awaited_bank_transfer_is_canceled_when_the_customer_pays_another_way
     transfer = customer.pay_invoice(invoice['token'], method_code='bank_transfer')
     customer.checkout(transfer.headers['Location'], 'open')
     ideal = customer.pay_invoice(invoice['token'], method_code='ideal')  # changed their mind
-    assert mollie.payments[_payment_id(transfer)]['status'] == 'canceled'
+    assert mollie.payments[mollie_payment_id(transfer)]['status'] == 'canceled'
     assert status_of(customer.checkout(ideal.headers['Location'], 'paid').text) == 'paid'
     assert [row[1] for row in ledger.transactions(invoice['id'])] == ['cancel', 'done']
     assert len(ledger.payments(invoice['id'])) == 1
@@ -251,11 +243,8 @@ print('RESULT=%%d' %% credit_note.id)
 def test_refund_from_a_credit_note(shop, mollie):
     odoo, data = shop
     invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
-    response = customer.pay_invoice(invoice['token'], method_code='ideal')
-    customer.checkout(response.headers['Location'], 'paid')
-    payment_id = _payment_id(response)
-    output = odoo.shell(REFUND_FROM_CREDIT_NOTE % {'invoice_id': invoice['id']})
-    credit_note_id = int(re.search(r'^RESULT=(\d+)$', output, re.M).group(1))
+    payment_id = paid_at_mollie(customer, invoice, come_back=True)
+    credit_note_id = odoo.shell_result(REFUND_FROM_CREDIT_NOTE % {'invoice_id': invoice['id']})
     (refund,) = mollie.refunds[payment_id]
     assert refund['amount'] == {'currency': 'EUR', 'value': f"{invoice['residual']:.2f}"}
     (refund_tx,) = ledger.transactions(credit_note_id)
@@ -265,7 +254,7 @@ def test_refund_from_a_credit_note(shop, mollie):
     assert ledger.payment_state(credit_note_id) == 'not_paid'
     mollie.settle_refund(refund['id'])  # Mollie makes the refund, the next business day
     for _delivery in range(3):
-        assert _webhook(odoo, data, payment_id) == 200
+        assert mollie_webhook(odoo, data, payment_id) == 200
     (refund_tx,) = ledger.transactions(credit_note_id)
     assert refund_tx[1] == 'done'
     assert ledger.payment_state(credit_note_id) in PAID

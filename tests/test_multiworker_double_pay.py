@@ -13,8 +13,7 @@ import pytest
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from odoo_server import multiworker_options
-from payment_helpers import Customer, Ledger, start_odoo
+from payment_helpers import Customer, Ledger, running_shop
 from suite_figures import record
 
 ATTEMPTS = 10  # per browser
@@ -28,15 +27,14 @@ LIMIT = (
 
 @pytest.fixture(scope='module')
 def shop():
-    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        odoo, data = start_odoo('double', stripe_fake, singles=2, options=multiworker_options(), mollie=mollie_fake)
+    with (
+        StripeServer() as stripe_fake,
+        MollieServer() as mollie_fake,
+        running_shop('double', stripe_fake, singles=2, mollie=mollie_fake, multiworker=True) as (odoo, data),
+    ):
         odoo.shell(LIMIT)
         stripe_fake.drop_webhooks = True
-        try:
-            yield odoo, data, stripe_fake, mollie_fake
-        finally:
-            odoo.stop()
-            odoo.drop()
+        yield odoo, data, stripe_fake, mollie_fake
 
 
 def test_two_browsers_paying_at_once_leave_one_open_session(shop):
@@ -60,7 +58,7 @@ def test_two_browsers_paying_at_once_leave_one_open_session(shop):
     assert len(still_open) <= 1
     for session in sessions:  # the customer tries every session they were ever sent to
         browsers[0].checkout(f"{stripe_fake.base_url}/pay/{session['id']}", 'pay', follow=False)
-    odoo.shell("env.ref('invoicecloud_payments.cron_confirm_payments').method_direct_trigger()\nenv.cr.commit()\n")
+    odoo.run_cron()
     payments = ledger.payments(invoice['id'])
     assert len(payments) == 1 and payments[0][1] == invoice['residual']
     assert ledger.payment_state(invoice['id']) in PAID

@@ -11,12 +11,17 @@ import json
 from itertools import permutations
 
 import pytest
-import requests
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from odoo_server import multiworker_options
-from payment_helpers import Customer, Ledger, start_odoo, webhook_url
+from payment_helpers import (
+    Customer,
+    Ledger,
+    mollie_webhook,
+    paid_at_mollie,
+    running_shop,
+    webhook_url,
+)
 from suite_figures import record
 
 STRIPE_EVENTS = (
@@ -34,15 +39,9 @@ MOLLIE_ORDERS = list(permutations(MOLLIE_STATES))
 def shop():
     with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
         singles = len(STRIPE_ORDERS) + len(MOLLIE_ORDERS)
-        odoo, data = start_odoo(
-            'order', stripe_fake, singles=singles, options=multiworker_options(), mollie=mollie_fake
-        )
-        stripe_fake.drop_webhooks = mollie_fake.drop_webhooks = True  # the test delivers, in its order
-        try:
+        with running_shop('order', stripe_fake, singles=singles, mollie=mollie_fake, multiworker=True) as (odoo, data):
+            stripe_fake.drop_webhooks = mollie_fake.drop_webhooks = True  # the test delivers, in its order
             yield odoo, data, stripe_fake, mollie_fake
-        finally:
-            odoo.stop()
-            odoo.drop()
 
 
 def _ends_the_same(ledger, invoice):
@@ -83,12 +82,9 @@ def test_stripe_events_in_every_order(shop):
 def test_mollie_states_in_every_order(shop):
     odoo, data, _stripe, fake = shop
     customer, ledger = Customer(odoo), Ledger(odoo)
-    url = f"{odoo.url}/invoicecloud/webhook/mollie/{data['mollie_provider_id']}"
     outcomes = set()
     for invoice, order in zip(data['single'][len(STRIPE_ORDERS) :], MOLLIE_ORDERS, strict=False):
-        response = customer.pay_invoice(invoice['token'], method_code='ideal')
-        payment_id = response.headers['Location'].rstrip('/').rsplit('/', 1)[1]
-        customer.checkout(response.headers['Location'], 'paid', follow=False)
+        payment_id = paid_at_mollie(customer, invoice)
         payment = fake.payments[payment_id]
         refunded = {'currency': 'EUR', 'value': '10.00'}
         charged_back = {'currency': 'EUR', 'value': payment['amount']['value']}
@@ -99,7 +95,7 @@ def test_mollie_states_in_every_order(shop):
         }
         for state in order:
             payment.update(views[state])
-            assert requests.post(url, data={'id': payment_id}, timeout=30).status_code == 200
+            assert mollie_webhook(odoo, data, payment_id) == 200
         outcomes.add(tuple(_ends_the_same(ledger, invoice).items()))
     record('event order, Mollie', {'orders': len(MOLLIE_ORDERS), 'outcomes': [dict(o) for o in outcomes]})
     assert outcomes == {

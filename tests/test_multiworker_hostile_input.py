@@ -23,8 +23,8 @@ import requests
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
 from hostile import CUSTOMER_ROUTES, RawClient, customer_fuzz_request, mollie_fuzz_request, stripe_fuzz_request
-from odoo_server import multiworker_options, worker_trouble
-from payment_helpers import WEBHOOK_SECRET, Customer, Ledger, paid_without_webhook, start_odoo
+from odoo_server import worker_trouble
+from payment_helpers import WEBHOOK_SECRET, Customer, Ledger, paid_without_webhook, running_shop, webhook_url
 from suite_figures import record
 
 QUICK = os.environ.get('INVOICECLOUD_QUICK') == '1'
@@ -45,30 +45,26 @@ SELECT (SELECT count(*) FROM payment_transaction),
        (SELECT string_agg(invoicecloud_token, ',' ORDER BY id) FROM account_move)
 """
 RESET = """
+import json
 invoice = env['account.move'].browse(%(id)d)
 old = invoice.invoicecloud_token
 invoice.action_invoicecloud_reset_token()
 env.cr.commit()
-print('RESULT=' + old)
+print('RESULT=' + json.dumps(old))
 """
 
 
 @pytest.fixture(scope='module')
 def shop():
     with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        odoo, data = start_odoo(
-            'hostile', stripe_fake, singles=6, options=multiworker_options(), mollie=mollie_fake, own_log_check=True
-        )
-        try:
+        shop = running_shop('hostile', stripe_fake, singles=6, mollie=mollie_fake, multiworker=True, own_log_check=True)
+        with shop as (odoo, data):
             customer = Customer(odoo)
             # One paid invoice: its event is the template the fuzzer mutates.
             template = paid_without_webhook(stripe_fake, customer, data['single'][0])
-            stripe_fake.send_webhook(f"{odoo.url}/invoicecloud/webhook/stripe/{data['provider_id']}", template)
-            data['reset_token'] = re.search(r'^RESULT=(\S+)$', odoo.shell(RESET % data['single'][1]), re.M).group(1)
+            stripe_fake.send_webhook(webhook_url(odoo, data), template)
+            data['reset_token'] = odoo.shell_result(RESET % data['single'][1])
             yield odoo, data, stripe_fake, template
-        finally:
-            odoo.stop()
-            odoo.drop()
             record('hostile input', FIGURES)
 
 

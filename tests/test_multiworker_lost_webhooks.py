@@ -9,27 +9,20 @@ import pytest
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from odoo_server import multiworker_options
-from payment_helpers import Customer, Ledger, start_odoo
+from payment_helpers import Customer, Ledger, running_shop
 from suite_figures import record
 
 PER_PROVIDER = 5
-CRON = "env.ref('invoicecloud_payments.cron_confirm_payments').method_direct_trigger()\nenv.cr.commit()\n"
 PAID = ('paid', 'in_payment')
 
 
 @pytest.fixture(scope='module')
 def shop():
     with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        odoo, data = start_odoo(
-            'lost', stripe_fake, singles=4 * PER_PROVIDER, options=multiworker_options(), mollie=mollie_fake
-        )
-        stripe_fake.drop_webhooks = mollie_fake.drop_webhooks = True
-        try:
+        shop = running_shop('lost', stripe_fake, singles=4 * PER_PROVIDER, mollie=mollie_fake, multiworker=True)
+        with shop as (odoo, data):
+            stripe_fake.drop_webhooks = mollie_fake.drop_webhooks = True
             yield odoo, data, stripe_fake, mollie_fake
-        finally:
-            odoo.stop()
-            odoo.drop()
 
 
 def _checkouts(customer, invoices):
@@ -48,7 +41,7 @@ def _pay_at_the_providers(customer, checkout_urls, stripe_fake):
 
 def _cron_runs_until_paid(odoo, ledger, invoices, most=2):
     for run in range(1, most + 1):
-        odoo.shell(CRON)
+        odoo.run_cron()
         if all(ledger.payment_state(invoice['id']) in PAID for invoice in invoices):
             return run
     return None

@@ -12,8 +12,8 @@ import pytest
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from odoo_server import multiworker_options, worker_trouble
-from payment_helpers import Customer, Ledger, problem_of, start_odoo
+from odoo_server import worker_trouble
+from payment_helpers import Customer, Ledger, problem_of, running_shop
 from suite_figures import record
 
 FAILURES = {'500': [500, 500, 500], '409': [409, 409, 409], 'hang': 30}
@@ -23,14 +23,13 @@ FIGURES = {}
 
 @pytest.fixture(scope='module')
 def shop():
-    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        odoo, data = start_odoo('outage', stripe_fake, singles=12, options=multiworker_options(), mollie=mollie_fake)
-        try:
-            yield odoo, data, {'stripe': stripe_fake, 'mollie': mollie_fake}
-        finally:
-            odoo.stop()
-            odoo.drop()
-            record('provider outage, seconds until the message', FIGURES)
+    with (
+        StripeServer() as stripe_fake,
+        MollieServer() as mollie_fake,
+        running_shop('outage', stripe_fake, singles=12, mollie=mollie_fake, multiworker=True) as (odoo, data),
+    ):
+        yield odoo, data, {'stripe': stripe_fake, 'mollie': mollie_fake}
+        record('provider outage, seconds until the message', FIGURES)
 
 
 _invoices = iter(range(12))

@@ -17,29 +17,24 @@ import requests
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from odoo_server import multiworker_options, worker_trouble
-from payment_helpers import Customer, Ledger, start_odoo, webhook_url
+from odoo_server import worker_trouble
+from payment_helpers import Customer, Ledger, mollie_webhook, running_shop, webhook_url
 from suite_figures import record
 
 QUICK = os.environ.get('INVOICECLOUD_QUICK') == '1'
 INVOICES = 4 if QUICK else 20  # per provider
 DELIVERIES = 10 if QUICK else 50  # per invoice
 POLLS = 3  # status page views per invoice, besides the return
-# Two runs of the confirmation cron, one after the other, as Odoo's cron worker would.
-CRON = "env.ref('invoicecloud_payments.cron_confirm_payments').method_direct_trigger()\nenv.cr.commit()\n" * 2
 
 
 @pytest.fixture(scope='module')
 def shop():
-    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        odoo, data = start_odoo(
-            'races', stripe_fake, singles=2 * INVOICES, options=multiworker_options(), mollie=mollie_fake
-        )
-        try:
-            yield odoo, data, stripe_fake, mollie_fake
-        finally:
-            odoo.stop()
-            odoo.drop()
+    with (
+        StripeServer() as stripe_fake,
+        MollieServer() as mollie_fake,
+        running_shop('races', stripe_fake, singles=2 * INVOICES, mollie=mollie_fake, multiworker=True) as shop,
+    ):
+        yield *shop, stripe_fake, mollie_fake
 
 
 def _paid_at_the_provider(customer, fake, invoice, method_code):
@@ -57,7 +52,6 @@ def test_duplicates_returns_polls_and_cron_make_one_payment_per_invoice(shop):
     stripe_fake.drop_webhooks = mollie_fake.drop_webhooks = True
     stripe_invoices, mollie_invoices = data['single'][:INVOICES], data['single'][INVOICES : 2 * INVOICES]
     stripe_url = webhook_url(odoo, data)
-    mollie_url = f"{odoo.url}/invoicecloud/webhook/mollie/{data['mollie_provider_id']}"
     tasks = []
     for invoice in stripe_invoices:
         back_url, _session = _paid_at_the_provider(customer, stripe_fake, invoice, 'card')
@@ -67,12 +61,12 @@ def test_duplicates_returns_polls_and_cron_make_one_payment_per_invoice(shop):
         tasks += [partial(_get, back_url)] * (1 + POLLS)
     for invoice in mollie_invoices:
         back_url, payment_id = _paid_at_the_provider(customer, mollie_fake, invoice, 'ideal')
-        tasks += [partial(_post, mollie_url, {'id': payment_id})] * DELIVERIES
+        tasks += [partial(mollie_webhook, odoo, data, payment_id)] * DELIVERIES
         tasks += [partial(_get, back_url)] * (1 + POLLS)
     random.Random(5).shuffle(tasks)
 
     with ThreadPoolExecutor(1) as cron_worker, ThreadPoolExecutor(16) as pool:
-        cron = cron_worker.submit(odoo.shell, CRON)
+        cron = cron_worker.submit(odoo.run_cron, times=2)
         statuses = list(pool.map(lambda task: task(), tasks))
         cron.result()  # raises if a cron run failed
 
@@ -94,7 +88,3 @@ def test_duplicates_returns_polls_and_cron_make_one_payment_per_invoice(shop):
 
 def _get(url):
     return requests.get(url, timeout=60).status_code
-
-
-def _post(url, data):
-    return requests.post(url, data=data, timeout=60).status_code

@@ -14,8 +14,7 @@ import pytest
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from odoo_server import multiworker_options
-from payment_helpers import Customer, Ledger, start_odoo
+from payment_helpers import Customer, Ledger, running_shop
 from suite_figures import record
 
 ATTEMPTS = 3  # per provider
@@ -38,17 +37,13 @@ CREATE TRIGGER invoicecloud_fault BEFORE UPDATE ON payment_transaction
 @pytest.fixture(scope='module')
 def shop():
     with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        odoo, data = start_odoo(
-            'retries', stripe_fake, singles=2 * ATTEMPTS, options=multiworker_options(), mollie=mollie_fake,
-            own_log_check=True,
-        )  # fmt: skip
-        with odoo.connect() as conn, conn.cursor() as cr:
-            cr.execute(FAULT_SQL)
-        try:
+        shop = running_shop(
+            'retries', stripe_fake, singles=2 * ATTEMPTS, mollie=mollie_fake, multiworker=True, own_log_check=True
+        )
+        with shop as (odoo, data):
+            with odoo.connect() as conn, conn.cursor() as cr:
+                cr.execute(FAULT_SQL)
             yield odoo, data, stripe_fake, mollie_fake
-        finally:
-            odoo.stop()
-            odoo.drop()
 
 
 def _keys(fake, method, path):

@@ -8,16 +8,13 @@ transaction stays flagged for the accountant.
 
 import json
 import random
-import re
 from decimal import Decimal
 
 import pytest
-import requests
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from odoo_server import multiworker_options
-from payment_helpers import Customer, Ledger, start_odoo, webhook_url
+from payment_helpers import Customer, Ledger, mollie_payment_id, mollie_webhook, running_shop, webhook_url
 from suite_figures import record
 
 TAMPERINGS = ('+1', '-1', 'zero', 'negative', 'currency')
@@ -44,17 +41,11 @@ print('RESULT=' + json.dumps(out))
 @pytest.fixture(scope='module')
 def shop():
     with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        odoo, data = start_odoo(
-            'tampering', stripe_fake, singles=2 * len(TAMPERINGS), options=multiworker_options(), mollie=mollie_fake
-        )
-        prices = {code: price for code, (_digits, price) in STRIPE_CURRENCIES.items() if code != 'EUR'}
-        output = odoo.shell(INVOICES % {'prices': prices, 'count': len(TAMPERINGS)})
-        data['foreign'] = json.loads(re.search(r'^RESULT=(.*)$', output, re.M).group(1))
-        try:
+        shop = running_shop('tampering', stripe_fake, singles=2 * len(TAMPERINGS), mollie=mollie_fake, multiworker=True)
+        with shop as (odoo, data):
+            prices = {code: price for code, (_digits, price) in STRIPE_CURRENCIES.items() if code != 'EUR'}
+            data['foreign'] = odoo.shell_result(INVOICES % {'prices': prices, 'count': len(TAMPERINGS)})
             yield odoo, data, stripe_fake, mollie_fake
-        finally:
-            odoo.stop()
-            odoo.drop()
 
 
 def _stripe_report(session, tampering):
@@ -104,18 +95,17 @@ def test_tampered_reports_are_never_paid(shop):
             assert stripe_fake.send_webhook(webhook_url(odoo, data), event) == 200
             outcomes[f'stripe {code} {tampering}'] = _never_paid(ledger, invoice)
 
-    mollie_url = f"{odoo.url}/invoicecloud/webhook/mollie/{data['mollie_provider_id']}"
     for invoice, tampering in zip(data['single'][len(TAMPERINGS) :], TAMPERINGS, strict=True):
         response = customer.pay_invoice(invoice['token'], method_code='ideal')
-        payment = mollie_fake.payments[response.headers['Location'].rstrip('/').rsplit('/', 1)[1]]
+        payment = mollie_fake.payments[mollie_payment_id(response)]
         honest = payment['amount']
         payment['amount'] = _mollie_amount(honest, tampering)
         customer.checkout(response.headers['Location'], 'paid', follow=False)
         for _delivery in range(rng.randint(1, 5)):
-            assert requests.post(mollie_url, data={'id': payment['id']}, timeout=30).status_code == 200
+            assert mollie_webhook(odoo, data, payment['id']) == 200
             deliveries += 1
         payment['amount'] = honest  # Mollie "agrees" again: still not paid
-        assert requests.post(mollie_url, data={'id': payment['id']}, timeout=30).status_code == 200
+        assert mollie_webhook(odoo, data, payment['id']) == 200
         outcomes[f'mollie EUR {tampering}'] = _never_paid(ledger, invoice)
     record('tampering', {'tampered_payments': len(outcomes), 'deliveries': deliveries, 'outcomes': outcomes})
     assert set(outcomes.values()) == {('not_paid', 0, 'error', True)}

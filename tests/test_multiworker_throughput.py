@@ -14,7 +14,6 @@ tests/output/multiworker.json. The page's bound (p95 under 300 ms) is asserted; 
 
 import json
 import os
-import re
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -24,8 +23,8 @@ import requests
 import stripe
 
 from fakes.stripe_server import StripeServer
-from odoo_server import multiworker_options, worker_trouble
-from payment_helpers import WEBHOOK_SECRET, Customer, Ledger, paid_without_webhook, start_odoo, webhook_url
+from odoo_server import worker_trouble
+from payment_helpers import WEBHOOK_SECRET, Customer, Ledger, paid_without_webhook, running_shop, webhook_url
 from suite_figures import record
 
 pytestmark = pytest.mark.slow
@@ -66,19 +65,17 @@ print('RESULT=' + json.dumps(out))
 @pytest.fixture(scope='module')
 def shop():
     with StripeServer() as stripe_fake:
-        odoo, data = start_odoo(
-            'throughput', stripe_fake, singles=2 * CONFIRMATIONS, options=multiworker_options(),
+        shop = running_shop(
+            'throughput', stripe_fake, singles=2 * CONFIRMATIONS, multiworker=True,
             modules='invoicecloud_payments,payment_stripe',
         )  # fmt: skip
-        stock_invoices = [invoice['id'] for invoice in data['single'][CONFIRMATIONS:]]
-        output = odoo.shell(STOCK % {'secret': STOCK_SECRET, 'ids': stock_invoices, 'count': CONFIRMATIONS})
-        data['stock'] = json.loads(re.search(r'^RESULT=(.*)$', output, re.M).group(1))
-        stripe_fake.drop_webhooks = True
-        try:
+        with shop as (odoo, data):
+            stock_invoices = [invoice['id'] for invoice in data['single'][CONFIRMATIONS:]]
+            data['stock'] = odoo.shell_result(
+                STOCK % {'secret': STOCK_SECRET, 'ids': stock_invoices, 'count': CONFIRMATIONS}
+            )
+            stripe_fake.drop_webhooks = True
             yield odoo, data, stripe_fake
-        finally:
-            odoo.stop()
-            odoo.drop()
 
 
 def _load(calls):

@@ -5,38 +5,29 @@ import re
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from chromium import CHROMIUM, CHROMIUM_ARGS
+from chromium import CHROMIUM, CHROMIUM_ARGS, pay_through_the_fake
 from fakes.stripe_server import StripeServer
-from payment_helpers import Ledger, emailed_link, start_odoo
+from payment_helpers import Ledger, emailed_link, running_shop
 
 pytestmark = pytest.mark.slow
 
 
 def test_from_the_email_link_to_paid(output_dir):
-    with StripeServer() as fake:
-        odoo, data = start_odoo('card_browser', fake, singles=1)
-        try:
-            invoice = data['single'][0]
-            link, _text = emailed_link(odoo, invoice['id'])
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page(locale='fr-FR')
-                page.goto(link)
-                expect(page.locator('.o_invoicecloud_number')).to_have_text(invoice['name'])
-                page.screenshot(path=output_dir / 'card-1-invoice.png', full_page=True)
-                page.locator('.o_invoicecloud_pay_button').click()
-                expect(page.locator('#fake-stripe-amount')).to_contain_text(f"{invoice['residual']:.2f}")
-                page.screenshot(path=output_dir / 'card-2-checkout.png', full_page=True)
-                page.locator('#fake-stripe-pay').click()
-                expect(page.locator('.o_invoicecloud_payment_status')).to_have_attribute('data-state', 'paid')
-                page.screenshot(path=output_dir / 'card-3-paid.png', full_page=True)
-                page.locator('.o_invoicecloud_back').click()
-                expect(page.locator('.o_invoicecloud_status')).to_have_class(re.compile('text-bg-success'))
-                expect(page.locator('.o_invoicecloud_pay_form')).to_have_count(0)
-                browser.close()
-            fake.wait_for_webhooks()
-            assert Ledger(odoo).payment_state(invoice['id']) in ('paid', 'in_payment')
-            assert len(Ledger(odoo).payments(invoice['id'])) == 1
-        finally:
-            odoo.stop()
-            odoo.drop()
+    with StripeServer() as fake, running_shop('card_browser', fake, singles=1) as (odoo, data):
+        invoice = data['single'][0]
+        link, _text = emailed_link(odoo, invoice['id'])
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(locale='fr-FR')
+            page.goto(link)
+            expect(page.locator('.o_invoicecloud_number')).to_have_text(invoice['name'])
+            page.screenshot(path=output_dir / 'card-1-invoice.png', full_page=True)
+            screenshots = (output_dir / 'card-2-checkout.png', output_dir / 'card-3-paid.png')
+            pay_through_the_fake(page, 'stripe', invoice['residual'], screenshots)
+            page.locator('.o_invoicecloud_back').click()
+            expect(page.locator('.o_invoicecloud_status')).to_have_class(re.compile('text-bg-success'))
+            expect(page.locator('.o_invoicecloud_pay_form')).to_have_count(0)
+            browser.close()
+        fake.wait_for_webhooks()
+        assert Ledger(odoo).payment_state(invoice['id']) in ('paid', 'in_payment')
+        assert len(Ledger(odoo).payments(invoice['id'])) == 1

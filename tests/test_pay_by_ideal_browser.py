@@ -5,43 +5,36 @@ import re
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from chromium import CHROMIUM, CHROMIUM_ARGS
+from chromium import CHROMIUM, CHROMIUM_ARGS, pay_through_the_fake
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from payment_helpers import Ledger, emailed_link, start_odoo
+from payment_helpers import Ledger, emailed_link, running_shop
 
 pytestmark = pytest.mark.slow
 
 
 def test_from_the_email_link_to_paid_by_ideal_in_dutch(output_dir):
-    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        odoo, data = start_odoo('ideal_browser', stripe_fake, singles=0, mollie=mollie_fake)
-        try:
-            invoice = data['dutch']
-            link, text = emailed_link(odoo, invoice['id'])
-            assert text == 'betaal uw factuur online'
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page(locale='nl-NL')
-                page.goto(link)
-                expect(page.locator('.o_invoicecloud_number')).to_have_text(invoice['name'])
-                expect(page.locator('#pay h2')).to_have_text('Online betalen')
-                page.locator('input[data-method="ideal"]').check()
-                page.screenshot(path=output_dir / 'ideal-1-invoice.png', full_page=True)
-                page.locator('.o_invoicecloud_pay_button').click()
-                expect(page.locator('#fake-mollie-amount')).to_have_text(f"{invoice['residual']:.2f} EUR")
-                page.screenshot(path=output_dir / 'ideal-2-checkout.png', full_page=True)
-                page.locator('#fake-mollie-paid').click()
-                expect(page.locator('.o_invoicecloud_payment_status')).to_have_attribute('data-state', 'paid')
-                expect(page.locator('.o_invoicecloud_payment_status h1')).to_have_text(
-                    'Bedankt, uw betaling is ontvangen'
-                )
-                page.screenshot(path=output_dir / 'ideal-3-paid.png', full_page=True)
-                page.locator('.o_invoicecloud_back').click()
-                expect(page.locator('.o_invoicecloud_status')).to_have_class(re.compile('text-bg-success'))
-                browser.close()
-            assert Ledger(odoo).payment_state(invoice['id']) in ('paid', 'in_payment')
-            assert len(Ledger(odoo).payments(invoice['id'])) == 1
-        finally:
-            odoo.stop()
-            odoo.drop()
+    with (
+        StripeServer() as stripe_fake,
+        MollieServer() as mollie_fake,
+        running_shop('ideal_browser', stripe_fake, singles=0, mollie=mollie_fake) as (odoo, data),
+    ):
+        invoice = data['dutch']
+        link, text = emailed_link(odoo, invoice['id'])
+        assert text == 'betaal uw factuur online'
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(locale='nl-NL')
+            page.goto(link)
+            expect(page.locator('.o_invoicecloud_number')).to_have_text(invoice['name'])
+            expect(page.locator('#pay h2')).to_have_text('Online betalen')
+            page.locator('input[data-method="ideal"]').check()
+            page.screenshot(path=output_dir / 'ideal-1-invoice.png', full_page=True)
+            screenshots = (output_dir / 'ideal-2-checkout.png', output_dir / 'ideal-3-paid.png')
+            pay_through_the_fake(page, 'mollie', invoice['residual'], screenshots)
+            expect(page.locator('.o_invoicecloud_payment_status h1')).to_have_text('Bedankt, uw betaling is ontvangen')
+            page.locator('.o_invoicecloud_back').click()
+            expect(page.locator('.o_invoicecloud_status')).to_have_class(re.compile('text-bg-success'))
+            browser.close()
+        assert Ledger(odoo).payment_state(invoice['id']) in ('paid', 'in_payment')
+        assert len(Ledger(odoo).payments(invoice['id'])) == 1

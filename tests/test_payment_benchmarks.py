@@ -24,7 +24,16 @@ import stripe
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from payment_helpers import WEBHOOK_SECRET, Customer, Ledger, paid_without_webhook, start_odoo, webhook_url
+from payment_helpers import (
+    WEBHOOK_SECRET,
+    Customer,
+    Ledger,
+    mollie_webhook,
+    paid_at_mollie,
+    paid_without_webhook,
+    running_shop,
+    webhook_url,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -58,40 +67,23 @@ PER_PROVIDER = CONFIRMATIONS + DUPLICATED_INVOICES
 @pytest.fixture(scope='module')
 def bench(output_dir):
     with StripeServer() as fake, MollieServer() as mollie:
-        odoo, data = start_odoo('payment_bench', fake, singles=2 * PER_PROVIDER + 1, mollie=mollie)
-        # The figure is webhook-to-Paid: the cron must not confirm the payments first.
-        odoo.shell("env.ref('invoicecloud_payments.cron_confirm_payments').active = False\nenv.cr.commit()\n")
         results = {}
         try:
-            yield fake, mollie, odoo, data, results
+            with running_shop('payment_bench', fake, singles=2 * PER_PROVIDER + 1, mollie=mollie) as (odoo, data):
+                yield fake, odoo, data, results
         finally:
-            odoo.stop()
-            odoo.drop()
             path = output_dir / 'benchmarks.json'
             previous = json.loads(path.read_text()) if path.exists() else {}
-            previous.pop('stripe', None)  # the figures of issue 3 now live under `payments`
             path.write_text(json.dumps({**previous, 'payments': results}, indent=2))
 
 
-def _mollie_paid_without_webhook(mollie, customer, invoice):
-    """The customer pays by iDEAL and closes the tab; returns the payment id Mollie would post."""
-    response = customer.pay_invoice(invoice['token'], method_code='ideal')
-    customer.checkout(response.headers['Location'], 'paid', follow=False)
-    return response.headers['Location'].rstrip('/').rsplit('/', 1)[1]
-
-
-def _mollie_webhook(odoo, data, payment_id):
-    url = f"{odoo.url}/invoicecloud/webhook/mollie/{data['mollie_provider_id']}"
-    return requests.post(url, data={'id': payment_id}, timeout=60).status_code
-
-
 def test_webhook_to_paid_server_time(bench):
-    fake, mollie, odoo, data, results = bench
+    fake, odoo, data, results = bench
     customer, ledger = Customer(odoo), Ledger(odoo)
     stripe_invoices = data['single'][:CONFIRMATIONS]
     mollie_invoices = data['single'][PER_PROVIDER : PER_PROVIDER + CONFIRMATIONS]
     events = [paid_without_webhook(fake, customer, invoice) for invoice in stripe_invoices]
-    payment_ids = [_mollie_paid_without_webhook(mollie, customer, invoice) for invoice in mollie_invoices]
+    payment_ids = [paid_at_mollie(customer, invoice) for invoice in mollie_invoices]
     url = webhook_url(odoo, data)
     baseline_page = f"/invoicecloud/{data['single'][-1]['token']}"
     for _warm in range(3):
@@ -100,7 +92,7 @@ def test_webhook_to_paid_server_time(bench):
     for event, payment_id in zip(events, payment_ids, strict=True):
         assert fake.send_webhook(url, event) == 200
         customer.get(baseline_page)
-        assert _mollie_webhook(odoo, data, payment_id) == 200
+        assert mollie_webhook(odoo, data, payment_id) == 200
         customer.get(baseline_page)
     stripe_times, _statuses = _server_times(odoo.log, offset, 'POST', '/invoicecloud/webhook/stripe/')
     mollie_times, _statuses = _server_times(odoo.log, offset, 'POST', '/invoicecloud/webhook/mollie/')
@@ -124,17 +116,14 @@ def test_webhook_to_paid_server_time(bench):
 
 
 def test_concurrent_duplicate_deliveries_make_one_payment_each(bench):
-    fake, mollie, odoo, data, results = bench
+    fake, odoo, data, results = bench
     customer, ledger = Customer(odoo), Ledger(odoo)
     stripe_invoices = data['single'][CONFIRMATIONS:PER_PROVIDER]
     mollie_invoices = data['single'][PER_PROVIDER + CONFIRMATIONS : 2 * PER_PROVIDER]
     url = webhook_url(odoo, data)
     deliveries = [
         *(partial(fake.send_webhook, url, paid_without_webhook(fake, customer, i)) for i in stripe_invoices),
-        *(
-            partial(_mollie_webhook, odoo, data, _mollie_paid_without_webhook(mollie, customer, i))
-            for i in mollie_invoices
-        ),
+        *(partial(mollie_webhook, odoo, data, paid_at_mollie(customer, i)) for i in mollie_invoices),
     ]
     deliveries = [deliver for deliver in deliveries for _copy in range(DUPLICATES)]
     random.Random(3).shuffle(deliveries)
@@ -176,7 +165,7 @@ def _fuzz_bodies(rng, event):
 
 
 def test_fuzzed_webhooks_never_5xx_and_change_nothing(bench):
-    fake, _mollie, odoo, data, results = bench
+    fake, odoo, data, results = bench
     ledger = Ledger(odoo)
     rng = random.Random(7)
     url = webhook_url(odoo, data)
@@ -199,7 +188,7 @@ def test_fuzzed_webhooks_never_5xx_and_change_nothing(bench):
                     ['t=,v1=', 't=1,t=2', 'v1=' + 'a' * 64, ',,,', 't=99999999999999999999']
                 )
             statuses.append(requests.post(url, data=body, headers=headers, timeout=60).status_code)
-    mollie_url = f"{odoo.url}/invoicecloud/webhook/mollie/{data['mollie_provider_id']}"
+    mollie_url = webhook_url(odoo, data, 'mollie')
     mollie_bodies = [
         lambda: {'id': f'tr_{rng.randbytes(4).hex()}'},
         lambda: {'id': rng.randbytes(rng.randint(1, 40)).decode('latin-1')},

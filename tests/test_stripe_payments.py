@@ -1,7 +1,6 @@
 """Paying invoices by card through the real Stripe SDK and the fake Stripe, on a real Odoo server."""
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -12,9 +11,10 @@ from payment_helpers import (
     WEBHOOK_SECRET,
     Customer,
     Ledger,
+    concurrently,
     paid_without_webhook,
     problem_of,
-    start_odoo,
+    running_shop,
     status_of,
     text_of,
     webhook_url,
@@ -31,10 +31,8 @@ def fake():
 
 @pytest.fixture(scope='module')
 def shop(fake):
-    odoo, data = start_odoo('stripe', fake)
-    yield odoo, data
-    odoo.stop()
-    odoo.drop()
+    with running_shop('stripe', fake) as shop:
+        yield shop
 
 
 @pytest.fixture
@@ -196,8 +194,7 @@ def test_same_webhook_20_times_concurrently_makes_one_payment(shop, fresh):
     odoo, data = shop
     invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
     event, url = paid_without_webhook(fresh, customer, invoice), webhook_url(odoo, data)
-    with ThreadPoolExecutor(20) as pool:
-        statuses = list(pool.map(lambda _i: fresh.send_webhook(url, event), range(20)))
+    statuses = concurrently(lambda: fresh.send_webhook(url, event), 20)
     assert statuses == [200] * 20
     assert len(ledger.payments(invoice['id'])) == 1
     assert ledger.payment_state(invoice['id']) in PAID
@@ -208,7 +205,7 @@ def test_lost_webhook_is_confirmed_by_the_cron(shop, fresh):
     invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
     paid_without_webhook(fresh, customer, invoice)
     assert ledger.payment_state(invoice['id']) == 'not_paid'
-    odoo.shell("env.ref('invoicecloud_payments.cron_confirm_payments').method_direct_trigger()\nenv.cr.commit()\n")
+    odoo.run_cron()
     assert ledger.payment_state(invoice['id']) in PAID
     assert len(ledger.payments(invoice['id'])) == 1
 

@@ -1,6 +1,9 @@
 import re
+from unittest.mock import patch
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon, AccountTestInvoicingHttpCommon
+
+from ..gateways.mollie_gateway import MollieGateway
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -37,8 +40,13 @@ class InvoicecloudSetupMixin:
         return f'/invoicecloud/history/{partner.commercial_partner_id.invoicecloud_token}'
 
 
-class InvoicecloudStripeMixin:
-    """The Stripe provider enabled in test mode, its gateway answering like Stripe would."""
+def _created_mollie_payment(payload, key):
+    return {'id': 'tr_unit', '_links': {'checkout': {'href': 'https://mollie.test/checkout/tr_unit'}}}
+
+
+class InvoicecloudProvidersMixin:
+    """The Stripe and Mollie providers enabled in test mode, their gateways answering like the
+    providers would."""
 
     @classmethod
     def _setup_stripe(cls):
@@ -70,6 +78,20 @@ class InvoicecloudStripeMixin:
         cls.ideal = cls.env.ref('payment.payment_method_ideal').sudo()
         cls.bank_transfer = cls.env.ref('payment.payment_method_bank_transfer').sudo()
         (cls.ideal + cls.bank_transfer).active = True
+
+    @classmethod
+    def _pay_through_mollie(cls, invoices, method, from_history=False):
+        """Start paying as the customer's page does, Mollie creating the payment; returns (checkout
+        URL, problem, the mocked `create_payment`)."""
+        with patch.object(MollieGateway, 'create_payment', side_effect=_created_mollie_payment) as create:
+            url, problem = invoices.sudo()._invoicecloud_pay(cls.mollie, method, from_history)
+        return url, problem, create
+
+    @staticmethod
+    def _confirm_mollie(tx, payment):
+        """Confirm the transaction as webhook, return page and cron do, Mollie reporting `payment`."""
+        with patch.object(MollieGateway, 'get_payment', return_value=payment):
+            tx._invoicecloud_confirm()
 
     @staticmethod
     def _mollie_payment(tx, **values):

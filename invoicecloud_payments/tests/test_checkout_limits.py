@@ -6,11 +6,11 @@ from odoo.tools.misc import hmac
 
 from ..const import CHECKOUT_LIMITS
 from ..gateways.stripe_gateway import StripeGateway
-from .common import InvoicecloudHttpCase, InvoicecloudStripeMixin
+from .common import InvoicecloudHttpCase, InvoicecloudProvidersMixin
 
 
 @tagged('post_install', '-at_install')
-class TestCheckoutLimits(InvoicecloudStripeMixin, InvoicecloudHttpCase):
+class TestCheckoutLimits(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
     """Checkouts are limited per invoice and per client address: beyond, a clear 429 page and no
     call to the provider."""
 

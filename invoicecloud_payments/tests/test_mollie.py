@@ -5,7 +5,7 @@ from odoo.tools import mute_logger
 
 from ..gateways.mollie_gateway import MollieGateway
 from ..models.payment_transaction import _is_public
-from .common import InvoicecloudCase, InvoicecloudHttpCase, InvoicecloudStripeMixin
+from .common import InvoicecloudCase, InvoicecloudHttpCase, InvoicecloudProvidersMixin
 
 
 def _method(method_id, maximum):
@@ -24,12 +24,8 @@ MOLLIE_METHODS = [
 ]
 
 
-def _created_payment(payload, key):
-    return {'id': 'tr_unit', '_links': {'checkout': {'href': 'https://mollie.test/checkout/tr_unit'}}}
-
-
 @tagged('post_install', '-at_install')
-class TestMollie(InvoicecloudStripeMixin, InvoicecloudCase):
+class TestMollie(InvoicecloudProvidersMixin, InvoicecloudCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -37,15 +33,6 @@ class TestMollie(InvoicecloudStripeMixin, InvoicecloudCase):
         cls.eur_invoice = cls._create_invoice(
             post=True, partner_id=cls.customer.id, currency_id=cls.setup_other_currency('EUR').id
         )
-
-    def _pay(self, invoices, method):
-        with patch.object(MollieGateway, 'create_payment', side_effect=_created_payment) as create:
-            url, problem = invoices.sudo()._invoicecloud_pay(self.mollie, method, False)
-        return url, problem, create
-
-    def _confirm(self, tx, payment):
-        with patch.object(MollieGateway, 'get_payment', return_value=payment):
-            tx._invoicecloud_confirm()
 
     def test_sync_enables_the_profile_methods_and_never_cards(self):
         with patch.object(MollieGateway, 'list_methods', return_value=MOLLIE_METHODS):
@@ -67,7 +54,7 @@ class TestMollie(InvoicecloudStripeMixin, InvoicecloudCase):
 
     def test_payload_is_built_from_the_server_amount(self):
         self.customer.lang = 'en_US'
-        url, problem, create = self._pay(self.eur_invoice, self.ideal)
+        url, problem, create = self._pay_through_mollie(self.eur_invoice, self.ideal)
         self.assertEqual((url, problem), ('https://mollie.test/checkout/tr_unit', None))
         payload, key = create.call_args.args
         tx = self.eur_invoice._invoicecloud_transactions(('draft',))
@@ -91,21 +78,21 @@ class TestMollie(InvoicecloudStripeMixin, InvoicecloudCase):
             invoice = self._create_invoice(
                 post=True, partner_id=self.customer.id, currency_id=self.eur_invoice.currency_id.id
             )
-            self._pay(invoice, self.ideal)
+            self._pay_through_mollie(invoice, self.ideal)
             tx = invoice._invoicecloud_transactions(('draft',))
-            self._confirm(tx, self._mollie_payment(tx, status=status))
+            self._confirm_mollie(tx, self._mollie_payment(tx, status=status))
             self.assertEqual(tx.state, state, status)
             self.assertEqual(bool(tx.payment_id), status == 'paid')
 
     def test_bank_transfer_open_is_pending_with_instructions(self):
-        self._pay(self.eur_invoice, self.bank_transfer)
+        self._pay_through_mollie(self.eur_invoice, self.bank_transfer)
         tx = self.eur_invoice._invoicecloud_transactions(('draft',))
         details = {
             'bankName': 'Stichting Mollie Payments',
             'bankAccount': 'NL53ABNA0627535577',
             'transferReference': 'RF12',
         }
-        self._confirm(tx, self._mollie_payment(tx, status='open', details=details))
+        self._confirm_mollie(tx, self._mollie_payment(tx, status='open', details=details))
         self.assertEqual(tx.state, 'pending')
         self.assertEqual(tx.invoicecloud_transfer_details['transferReference'], 'RF12')
         # Awaited, not "in progress": the customer may still pay another way, which cancels it.
@@ -113,9 +100,9 @@ class TestMollie(InvoicecloudStripeMixin, InvoicecloudCase):
         self.assertEqual(self.eur_invoice._invoicecloud_awaited_transfers(), tx)
 
     def _open_bank_transfer(self):
-        self._pay(self.eur_invoice, self.bank_transfer)
+        self._pay_through_mollie(self.eur_invoice, self.bank_transfer)
         tx = self.eur_invoice._invoicecloud_transactions(('draft',))
-        self._confirm(tx, self._mollie_payment(tx, status='open', isCancelable=True))
+        self._confirm_mollie(tx, self._mollie_payment(tx, status='open', isCancelable=True))
         return tx
 
     def test_paying_another_way_cancels_the_awaited_bank_transfer(self):
@@ -129,7 +116,7 @@ class TestMollie(InvoicecloudStripeMixin, InvoicecloudCase):
             ),
             patch.object(MollieGateway, 'cancel_payment', return_value=canceled) as cancel,
         ):
-            url, problem, _create = self._pay(self.eur_invoice, self.ideal)
+            url, problem, _create = self._pay_through_mollie(self.eur_invoice, self.ideal)
         self.assertEqual((url, problem), ('https://mollie.test/checkout/tr_unit', None))
         cancel.assert_called_once_with(
             transfer_tx.provider_reference, transfer_tx._invoicecloud_idempotency_key('-cancel')
@@ -144,23 +131,23 @@ class TestMollie(InvoicecloudStripeMixin, InvoicecloudCase):
             patch.object(MollieGateway, 'get_payment', return_value=not_cancelable),
             patch.object(MollieGateway, 'cancel_payment') as cancel,
         ):
-            url, problem, create = self._pay(self.eur_invoice, self.ideal)
+            url, problem, create = self._pay_through_mollie(self.eur_invoice, self.ideal)
         self.assertEqual((url, problem), (None, 'in_progress'))
         cancel.assert_not_called()
         create.assert_not_called()
         self.assertEqual(transfer_tx.state, 'pending')
 
     def test_a_second_payment_for_a_paid_invoice_becomes_credit_and_a_todo(self):
-        self._pay(self.eur_invoice, self.ideal)
+        self._pay_through_mollie(self.eur_invoice, self.ideal)
         first = self.eur_invoice._invoicecloud_transactions(('draft',))
         open_not_cancelable = self._mollie_payment(first, status='open', isCancelable=False)
         with patch.object(MollieGateway, 'get_payment', return_value=open_not_cancelable):
-            self._pay(self.eur_invoice, self.ideal)  # the first one cannot be canceled: both stay open
+            self._pay_through_mollie(self.eur_invoice, self.ideal)  # the first one cannot be canceled: both stay open
         second = self.eur_invoice._invoicecloud_transactions(('draft',)) - first
-        self._confirm(first, self._mollie_payment(first))
+        self._confirm_mollie(first, self._mollie_payment(first))
         self.assertIn(self.eur_invoice.payment_state, ('paid', 'in_payment'))
         self.assertFalse(self.eur_invoice.activity_ids)
-        self._confirm(second, self._mollie_payment(second))  # the customer paid the other one too
+        self._confirm_mollie(second, self._mollie_payment(second))  # the customer paid the other one too
         self.assertEqual(second.state, 'done')
         self.assertNotIn(second.payment_id.state, ('draft', 'canceled'), "posted, not reconciled")
         self.assertEqual(len(self.eur_invoice.activity_ids), 1)
@@ -172,32 +159,32 @@ class TestMollie(InvoicecloudStripeMixin, InvoicecloudCase):
         self.assertEqual([line['amount'] for line in credits], [second.amount])
 
     def test_mismatch_never_pays(self):
-        self._pay(self.eur_invoice, self.ideal)
+        self._pay_through_mollie(self.eur_invoice, self.ideal)
         tx = self.eur_invoice._invoicecloud_transactions(('draft',))
         wrong = f'{self.eur_invoice.amount_residual + 0.01:.2f}'
-        self._confirm(tx, self._mollie_payment(tx, amount={'currency': 'EUR', 'value': wrong}))
-        self._confirm(tx, self._mollie_payment(tx))
+        self._confirm_mollie(tx, self._mollie_payment(tx, amount={'currency': 'EUR', 'value': wrong}))
+        self._confirm_mollie(tx, self._mollie_payment(tx))
         self.assertEqual((tx.state, tx.invoicecloud_flag), ('error', 'amount'))
         self.assertFalse(tx.payment_id)
 
     def test_refund_and_chargeback_are_recorded_once(self):
-        self._pay(self.eur_invoice, self.ideal)
+        self._pay_through_mollie(self.eur_invoice, self.ideal)
         tx = self.eur_invoice._invoicecloud_transactions(('draft',))
-        self._confirm(tx, self._mollie_payment(tx))
+        self._confirm_mollie(tx, self._mollie_payment(tx))
         reversed_payment = self._mollie_payment(
             tx,
             amountRefunded={'currency': 'EUR', 'value': '5.00'},
             amountChargedBack={'currency': 'EUR', 'value': '3.00'},
         )
         for _delivery in range(3):
-            self._confirm(tx, reversed_payment)
+            self._confirm_mollie(tx, reversed_payment)
         self.assertEqual(tx.invoicecloud_refunded_amount, 5.0)
         self.assertTrue(tx.invoicecloud_dispute_ref)
         self.assertEqual(len(self.eur_invoice.activity_ids), 2)
 
 
 @tagged('post_install', '-at_install')
-class TestMollieWebhook(InvoicecloudStripeMixin, InvoicecloudHttpCase):
+class TestMollieWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -205,8 +192,7 @@ class TestMollieWebhook(InvoicecloudStripeMixin, InvoicecloudHttpCase):
         eur_invoice = cls._create_invoice(
             post=True, partner_id=cls.customer.id, currency_id=cls.setup_other_currency('EUR').id
         )
-        with patch.object(MollieGateway, 'create_payment', side_effect=_created_payment):
-            eur_invoice.sudo()._invoicecloud_pay(cls.mollie, cls.ideal, False)
+        cls._pay_through_mollie(eur_invoice, cls.ideal)
         cls.tx = eur_invoice._invoicecloud_transactions(('draft',))
         assert cls.tx, "the payment did not start"
         cls.url = f'/invoicecloud/webhook/mollie/{cls.mollie.id}'

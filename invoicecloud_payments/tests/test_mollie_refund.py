@@ -5,15 +5,11 @@ from odoo.tests import tagged
 
 from ..gateways import ProviderRefused
 from ..gateways.mollie_gateway import MollieGateway
-from .common import InvoicecloudCase, InvoicecloudStripeMixin
-
-
-def _created_payment(payload, key):
-    return {'id': 'tr_refunded', '_links': {'checkout': {'href': 'https://mollie.test/checkout/tr_refunded'}}}
+from .common import InvoicecloudCase, InvoicecloudProvidersMixin
 
 
 @tagged('post_install', '-at_install')
-class TestMollieRefund(InvoicecloudStripeMixin, InvoicecloudCase):
+class TestMollieRefund(InvoicecloudProvidersMixin, InvoicecloudCase):
     """A credit note for an invoice paid through Mollie gives the money back through Mollie."""
 
     @classmethod
@@ -25,15 +21,10 @@ class TestMollieRefund(InvoicecloudStripeMixin, InvoicecloudCase):
     def setUp(self):
         super().setUp()
         self.invoice = self._create_invoice(post=True, partner_id=self.customer.id, currency_id=self.eur.id)
-        with patch.object(MollieGateway, 'create_payment', side_effect=_created_payment):
-            self.invoice.sudo()._invoicecloud_pay(self.mollie, self.ideal, False)
+        self._pay_through_mollie(self.invoice, self.ideal)
         self.tx = self.invoice._invoicecloud_transactions(('draft',))
-        self._confirm(self.tx, self._mollie_payment(self.tx))
+        self._confirm_mollie(self.tx, self._mollie_payment(self.tx))
         self.assertEqual(self.tx.state, 'done')
-
-    def _confirm(self, tx, payment):
-        with patch.object(MollieGateway, 'get_payment', return_value=payment):
-            tx._invoicecloud_confirm()
 
     def _credit_note(self, share=1.0):
         credit_note = self.invoice._reverse_moves([{'ref': 'Refund'}])
@@ -69,7 +60,7 @@ class TestMollieRefund(InvoicecloudStripeMixin, InvoicecloudCase):
         create_refund = self._refund(credit_note)
         refund_tx = self._refund_tx(credit_note)
         payment_id, payload, key = create_refund.call_args.args
-        self.assertEqual(payment_id, 'tr_refunded')
+        self.assertEqual(payment_id, 'tr_unit')
         self.assertEqual(payload['amount'], {'currency': 'EUR', 'value': f'{credit_note.amount_total:.2f}'})
         self.assertEqual(payload['metadata'], {'reference': refund_tx.reference})
         self.assertEqual(key, refund_tx._invoicecloud_idempotency_key())
@@ -85,9 +76,9 @@ class TestMollieRefund(InvoicecloudStripeMixin, InvoicecloudCase):
         refunded = {'currency': 'EUR', 'value': f'{self.tx.amount:.2f}'}
         refund_done = {**payload, 'id': 're_unit', 'status': 'refunded'}
         with patch.object(MollieGateway, 'get_refund', return_value=refund_done) as get_refund:
-            self._confirm(self.tx, self._mollie_payment(self.tx, amountRefunded=refunded))
-            self._confirm(self.tx, self._mollie_payment(self.tx, amountRefunded=refunded))
-        get_refund.assert_called_once_with('tr_refunded', 're_unit')
+            self._confirm_mollie(self.tx, self._mollie_payment(self.tx, amountRefunded=refunded))
+            self._confirm_mollie(self.tx, self._mollie_payment(self.tx, amountRefunded=refunded))
+        get_refund.assert_called_once_with('tr_unit', 're_unit')
         self.assertEqual(self.tx.invoicecloud_refunded_amount, 0)
         self.assertFalse(self.invoice.activity_ids, "a refund made from Odoo is not a surprise")
         self.assertEqual(refund_tx.state, 'done')
@@ -105,7 +96,7 @@ class TestMollieRefund(InvoicecloudStripeMixin, InvoicecloudCase):
         self.assertIn(credit_note.payment_state, ('paid', 'in_payment'))
         # Then 1.00 more refunded in Mollie's dashboard: that one the accountant must hear about.
         total = {'currency': 'EUR', 'value': f'{credit_note.amount_total + 1:.2f}'}
-        self._confirm(self.tx, self._mollie_payment(self.tx, amountRefunded=total))
+        self._confirm_mollie(self.tx, self._mollie_payment(self.tx, amountRefunded=total))
         self.assertEqual(self.tx.invoicecloud_refunded_amount, 1.0)
         self.assertEqual(len(self.invoice.activity_ids), 1)
 

@@ -9,7 +9,7 @@ from odoo.tests import tagged
 from ..amounts import to_stripe_minor_units
 from ..gateways import ProviderRefused, ProviderUnavailable
 from ..gateways.stripe_gateway import StripeGateway
-from .common import InvoicecloudCase, InvoicecloudStripeMixin
+from .common import InvoicecloudCase, InvoicecloudProvidersMixin
 
 
 def _created_session(params, key):
@@ -17,7 +17,7 @@ def _created_session(params, key):
 
 
 @tagged('post_install', '-at_install')
-class TestPaymentFlow(InvoicecloudStripeMixin, InvoicecloudCase):
+class TestPaymentFlow(InvoicecloudProvidersMixin, InvoicecloudCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -166,7 +166,7 @@ class TestPaymentFlow(InvoicecloudStripeMixin, InvoicecloudCase):
 
 
 @tagged('post_install', '-at_install')
-class TestStripeSettings(InvoicecloudStripeMixin, InvoicecloudCase):
+class TestStripeSettings(InvoicecloudProvidersMixin, InvoicecloudCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -8,11 +8,11 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..gateways.stripe_gateway import StripeGateway
-from .common import InvoicecloudHttpCase, InvoicecloudStripeMixin
+from .common import InvoicecloudHttpCase, InvoicecloudProvidersMixin
 
 
 @tagged('post_install', '-at_install')
-class TestStripeWebhook(InvoicecloudStripeMixin, InvoicecloudHttpCase):
+class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -68,7 +68,7 @@ class TestStripeWebhook(InvoicecloudStripeMixin, InvoicecloudHttpCase):
 
 
 @tagged('post_install', '-at_install')
-class TestPayButton(InvoicecloudStripeMixin, InvoicecloudHttpCase):
+class TestPayButton(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
