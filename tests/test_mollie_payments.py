@@ -110,6 +110,7 @@ def test_bank_transfer_is_pending_for_days_then_paid_by_webhook(shop, mollie):
     assert 'o_invoicecloud_awaited_transfer' in invoice_page and 'RF12-3456-7890-1234' in invoice_page
     mollie.set_status(mollie_payment_id(response), 'paid')  # the money arrives, days later
     assert mollie_webhook(odoo, data, mollie_payment_id(response)) == 200
+    odoo.record_payments()
     assert ledger.payment_state(invoice['id']) in PAID
     assert len(ledger.payments(invoice['id'])) == 1
 
@@ -214,6 +215,8 @@ def test_the_same_webhook_20_times_concurrently_makes_one_payment(shop, mollie):
     payment_id = paid_at_mollie(customer, invoice)  # tab closed
     statuses = concurrently(lambda: mollie_webhook(odoo, data, payment_id), 20)
     assert statuses == [200] * 20
+    assert [row[1] for row in ledger.transactions(invoice['id'])] == ['done']
+    odoo.record_payments()
     assert len(ledger.payments(invoice['id'])) == 1
     assert ledger.payment_state(invoice['id']) in PAID
 

@@ -63,6 +63,7 @@ def shop():
             # One paid invoice: its event is the template the fuzzer mutates.
             template = paid_without_webhook(stripe_fake, customer, data['single'][0])
             stripe_fake.send_webhook(webhook_url(odoo, data), template)
+            odoo.record_payments()
             data['reset_token'] = odoo.shell_result(RESET % data['single'][1])
             yield odoo, data, stripe_fake, template
             record('hostile input', FIGURES)

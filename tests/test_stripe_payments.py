@@ -187,6 +187,7 @@ def test_bad_webhooks_get_400_and_change_nothing(shop, fresh):
     assert ledger.payments(invoice['id']) == []
     # the genuine event, signed, is accepted and pays
     assert fresh.send_webhook(url, event) == 200
+    odoo.record_payments()
     assert ledger.payment_state(invoice['id']) in PAID
 
 
@@ -196,6 +197,9 @@ def test_same_webhook_20_times_concurrently_makes_one_payment(shop, fresh):
     event, url = paid_without_webhook(fresh, customer, invoice), webhook_url(odoo, data)
     statuses = concurrently(lambda: fresh.send_webhook(url, event), 20)
     assert statuses == [200] * 20
+    assert [row[1] for row in ledger.transactions(invoice['id'])] == ['done']
+    assert ledger.payments(invoice['id']) == [], "the accounts are the cron's work, triggered"
+    odoo.record_payments()
     assert len(ledger.payments(invoice['id'])) == 1
     assert ledger.payment_state(invoice['id']) in PAID
 
@@ -244,6 +248,7 @@ def test_slow_payment_is_pending_until_stripe_settles_it(shop, fresh, succeeds):
     assert 'o_invoicecloud_in_progress' in customer.get(f"/invoicecloud/{invoice['token']}").text
     fresh.settle_async(checkout_url.rsplit('/', 1)[1], succeed=succeeds)
     fresh.wait_for_webhooks()
+    odoo.record_payments()
     if succeeds:
         assert ledger.payment_state(invoice['id']) in PAID
         assert len(ledger.payments(invoice['id'])) == 1

@@ -1,5 +1,6 @@
 import logging
 import re
+from functools import partial
 
 from odoo import http
 from odoo.http import request
@@ -74,7 +75,7 @@ class InvoicecloudWebhookController(http.Controller):
             .sudo()
             ._invoicecloud_find(provider_sudo, [('provider_reference', '=', id)])
         )
-        return self._acknowledge(tx_sudo._invoicecloud_confirm if tx_sudo else lambda: None)
+        return self._acknowledge(partial(tx_sudo._invoicecloud_confirm, record_later=True) if tx_sudo else lambda: None)
 
     # --- helpers ----------------------------------------------------------------------------
 

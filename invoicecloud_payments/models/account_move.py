@@ -204,9 +204,12 @@ class AccountMove(models.Model):
 
     def _invoicecloud_in_progress(self):
         """The invoices among these with a payment under way (pending or authorized) that a new
-        attempt would not replace."""
-        txs = self._invoicecloud_transactions(TX_IN_PROGRESS_STATES)
-        return txs.filtered(lambda tx: not tx._invoicecloud_replaceable()).invoice_ids & self
+        attempt would not replace, or paid and about to be recorded in the accounts."""
+        txs = self._invoicecloud_transactions((*TX_IN_PROGRESS_STATES, 'done'))
+        under_way = txs.filtered(
+            lambda tx: tx._invoicecloud_to_record() or (tx.state != 'done' and not tx._invoicecloud_replaceable())
+        )
+        return under_way.invoice_ids & self
 
     def _invoicecloud_awaited_transfers(self):
         """The bank transfers the provider still waits for on these invoices: a new attempt

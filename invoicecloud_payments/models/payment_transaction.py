@@ -265,9 +265,15 @@ class PaymentTransaction(models.Model):
             and not self.invoicecloud_flag
         )
 
-    def _invoicecloud_confirm(self, skip_locked=False):
+    def _invoicecloud_confirm(self, skip_locked=False, record_later=False):
         """Ask the provider where the payment stands and apply it. Idempotent; the only way a
-        transaction of ours becomes done. Raises ProviderError when the provider cannot tell."""
+        transaction of ours becomes done. Raises ProviderError when the provider cannot tell.
+
+        With `record_later` (webhooks), a payment found paid is recorded in the accounts (payment
+        posted and reconciled, most of the work) by the cron `cron_record_payments`, triggered now
+        and run by Odoo's cron runner within seconds: the provider gets its answer without waiting
+        for the accounts. The invoice is not payable meanwhile (`_invoicecloud_in_progress`), and
+        the customer's status page records it at once if the cron has not yet."""
         self.ensure_one()
         if not self._invoicecloud_lock(skip_locked=skip_locked):
             return
@@ -275,7 +281,14 @@ class PaymentTransaction(models.Model):
             self._invoicecloud_stripe_confirm()
         else:
             self._invoicecloud_mollie_confirm()
-        self._invoicecloud_post_process()
+        if record_later and self._invoicecloud_to_record():
+            self.env.ref('invoicecloud_payments.cron_record_payments')._trigger()
+        else:
+            self._invoicecloud_post_process()
+
+    def _invoicecloud_to_record(self):
+        """Whether this transaction is paid and its payment not yet in the accounts."""
+        return self.state == 'done' and not self.is_post_processed and self.operation != 'refund'
 
     def _invoicecloud_post_process(self):
         """Post-processed here, under our lock, whatever the state: Odoo's own post-processing
@@ -382,6 +395,29 @@ class PaymentTransaction(models.Model):
                 self.env.cr.rollback()
             self.env['ir.cron']._commit_progress(1)
 
+    def _cron_invoicecloud_record_payments(self):
+        """Record in the accounts the payments that webhooks confirmed (`record_later`)."""
+        txs = self.search(
+            Domain('provider_code', 'in', INVOICECLOUD_CODES)
+            & Domain('state', '=', 'done')
+            & Domain('is_post_processed', '=', False)
+            & Domain('operation', '!=', 'refund')
+        )
+        self.env['ir.cron']._commit_progress(remaining=len(txs))
+        for tx in txs:
+            try:
+                if tx._invoicecloud_lock(skip_locked=True):
+                    tx._invoicecloud_post_process()
+            except psycopg2.errors.SerializationFailure:
+                # The customer's status page recorded it meanwhile.
+                self.env.cr.rollback()
+            except (UserError, ValidationError) as error:
+                # The accounts refuse it (a lock date, say): the others are recorded, this one is
+                # tried again at the next run and its invoice stays not payable meanwhile.
+                self.env.cr.rollback()
+                _logger.warning("Could not record the payment of %s yet: %s", tx.reference, error)
+            self.env['ir.cron']._commit_progress(1)
+
     @api.model
     def _invoicecloud_find(self, provider, domain):
         """The one transaction of this provider matching `domain` (ids sent by the provider)."""
@@ -479,7 +515,7 @@ class PaymentTransaction(models.Model):
         if event['type'].startswith('checkout.session.'):
             tx = self._invoicecloud_find(provider, [('provider_reference', '=', data_object.get('id'))])
             if tx:
-                tx._invoicecloud_confirm()
+                tx._invoicecloud_confirm(record_later=True)
             return
         payment_intent = data_object.get('payment_intent')
         gateway = provider._invoicecloud_stripe_gateway()
@@ -491,7 +527,7 @@ class PaymentTransaction(models.Model):
             reference = metadata.get('reference') if isinstance(metadata, dict) else None
             tx = self._invoicecloud_find(provider, [('reference', '=', reference)])
             if tx:
-                tx._invoicecloud_confirm()
+                tx._invoicecloud_confirm(record_later=True)
         if not tx or tx.invoicecloud_payment_intent != payment_intent:
             return
         if event['type'] == 'charge.refunded':

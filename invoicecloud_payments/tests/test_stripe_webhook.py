@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 import stripe
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -35,7 +36,54 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
             self.assertEqual(self._post(self._event()).status_code, 200)
         self.assertEqual(fetch.call_count, 1, "a repeated event is not acted on again")
         self.assertEqual(self.tx.state, 'done')
+        self._assert_recorded_by_the_cron(self.tx)
+
+    def _assert_recorded_by_the_cron(self, tx):
+        """A webhook confirms; the accounts are the triggered cron's work, done once."""
+        cron = self.env.ref('invoicecloud_payments.cron_record_payments')
+        self.assertTrue(self.env['ir.cron.trigger'].search_count([('cron_id', '=', cron.id)]))
+        self.assertFalse(tx.payment_id)
+        self.assertEqual(tx.invoice_ids._invoicecloud_in_progress(), tx.invoice_ids, "not payable meanwhile")
+        _url, problem = tx.invoice_ids.sudo()._invoicecloud_pay(self.provider, self.card, False)
+        self.assertEqual(problem, 'in_progress')
+        cron.method_direct_trigger()
+        cron.method_direct_trigger()
+        self.assertEqual(len(tx.payment_id), 1)
+        self.assertIn(tx.invoice_ids.payment_state, ('paid', 'in_payment'))
+        self.assertEqual(self.env['account.payment'].search_count([('payment_transaction_id', '=', tx.id)]), 1)
+
+    @mute_logger('odoo.addons.invoicecloud_payments.models.payment_transaction')
+    def test_a_payment_the_accounts_refuse_holds_back_no_other(self):
+        second_invoice = self._create_invoice(post=True, partner_id=self.customer.id)
+        with patch.object(StripeGateway, 'create_checkout_session', return_value={'id': 'cs_2', 'url': 'https://x'}):
+            second_invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
+        second = second_invoice._invoicecloud_transactions(('draft',))
+        for tx in self.tx + second:
+            with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._session(tx)):
+                tx._invoicecloud_confirm(record_later=True)
+        post_process = type(self.tx)._invoicecloud_post_process
+
+        def refused_for_the_first(tx):
+            if tx == self.tx:
+                raise UserError("The accounts are locked.")
+            return post_process(tx)
+
+        with patch.object(type(self.tx), '_invoicecloud_post_process', refused_for_the_first):
+            self.env.ref('invoicecloud_payments.cron_record_payments').method_direct_trigger()
+        self.assertEqual(len(second.payment_id), 1)
+        self.assertFalse(self.tx.payment_id)
+        self.assertEqual(self.invoice._invoicecloud_in_progress(), self.invoice, "still not payable")
+        self.env.ref('invoicecloud_payments.cron_record_payments').method_direct_trigger()  # the next run
         self.assertEqual(len(self.tx.payment_id), 1)
+
+    def test_the_customer_back_records_at_once(self):
+        with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._session(self.tx)):
+            self.assertEqual(self._post(self._event()).status_code, 200)
+            self.assertFalse(self.tx.payment_id)
+            self.tx._invoicecloud_customer_returns(cancelled=False)  # the status page, before the cron
+        self.assertEqual(len(self.tx.payment_id), 1)
+        self.env.ref('invoicecloud_payments.cron_record_payments').method_direct_trigger()
+        self.assertEqual(self.env['account.payment'].search_count([('payment_transaction_id', '=', self.tx.id)]), 1)
 
     @mute_logger('odoo.addons.invoicecloud_payments.controllers.webhooks')
     def test_bad_webhooks_are_400_and_change_nothing(self):
