@@ -3,7 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from odoo_server import drop_templates
+pytest.register_assert_rewrite('payment_helpers')
+
+from odoo_server import drop_templates  # noqa: E402
 
 OUTPUT = Path(__file__).resolve().parent / 'output'
 

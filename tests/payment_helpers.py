@@ -8,6 +8,8 @@ from html import unescape
 
 import requests
 
+from fakes.mollie_server import MollieServer
+from fakes.stripe_server import StripeServer
 from odoo_server import OdooServer, multiworker_options
 
 WEBHOOK_SECRET = 'whsec_fake'
@@ -109,6 +111,18 @@ def running_shop(name, fake, singles=20, mollie=None, multiworker=False, own_log
     finally:
         odoo.stop()
         odoo.drop()
+
+
+@contextmanager
+def shop_and_fakes(name, singles, **options):
+    """A fake Stripe, a fake Mollie and a running shop pointed at both (options: `running_shop`'s);
+    yields (server, data, stripe fake, mollie fake)."""
+    with (
+        StripeServer() as stripe_fake,
+        MollieServer() as mollie_fake,
+        running_shop(name, stripe_fake, singles=singles, mollie=mollie_fake, **options) as (odoo, data),
+    ):
+        yield odoo, data, stripe_fake, mollie_fake
 
 
 class Customer:
@@ -245,6 +259,19 @@ def paid_at_mollie(customer, invoice, come_back=False, method_code='ideal'):
     response = customer.pay_invoice(invoice['token'], method_code=method_code)
     customer.checkout(response.headers['Location'], 'paid', follow=come_back)
     return mollie_payment_id(response)
+
+
+def check_one_payment_from_concurrent_deliveries(odoo, invoice, deliver, times=20):
+    """`deliver()` (one provider's report that the invoice is paid) from `times` threads at once:
+    all answered 200, the transaction confirmed once, and once the cron the webhooks triggered has
+    run, one payment and the invoice Paid."""
+    ledger = Ledger(odoo)
+    assert concurrently(deliver, times) == [200] * times
+    assert [row[1] for row in ledger.transactions(invoice['id'])] == ['done']
+    assert ledger.payments(invoice['id']) == [], "the accounts are the triggered cron's work"
+    odoo.record_payments()
+    assert len(ledger.payments(invoice['id'])) == 1
+    assert ledger.payment_state(invoice['id']) in ('paid', 'in_payment')
 
 
 def concurrently(call, times):

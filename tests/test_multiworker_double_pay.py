@@ -11,9 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from fakes.mollie_server import MollieServer
-from fakes.stripe_server import StripeServer
-from payment_helpers import Customer, Ledger, running_shop
+from payment_helpers import Customer, Ledger, shop_and_fakes
 from suite_figures import record
 
 ATTEMPTS = 10  # per browser
@@ -27,14 +25,11 @@ LIMIT = (
 
 @pytest.fixture(scope='module')
 def shop():
-    with (
-        StripeServer() as stripe_fake,
-        MollieServer() as mollie_fake,
-        running_shop('double', stripe_fake, singles=2, mollie=mollie_fake, multiworker=True) as (odoo, data),
-    ):
+    with shop_and_fakes('double', singles=2, multiworker=True) as shop:
+        odoo, _data, stripe_fake, _mollie_fake = shop
         odoo.shell(LIMIT)
         stripe_fake.drop_webhooks = True
-        yield odoo, data, stripe_fake, mollie_fake
+        yield shop
 
 
 def test_two_browsers_paying_at_once_leave_one_open_session(shop):

@@ -12,16 +12,7 @@ from itertools import permutations
 
 import pytest
 
-from fakes.mollie_server import MollieServer
-from fakes.stripe_server import StripeServer
-from payment_helpers import (
-    Customer,
-    Ledger,
-    mollie_webhook,
-    paid_at_mollie,
-    running_shop,
-    webhook_url,
-)
+from payment_helpers import Customer, Ledger, mollie_webhook, paid_at_mollie, shop_and_fakes, webhook_url
 from suite_figures import record
 
 STRIPE_EVENTS = (
@@ -37,11 +28,11 @@ MOLLIE_ORDERS = list(permutations(MOLLIE_STATES))
 
 @pytest.fixture(scope='module')
 def shop():
-    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        singles = len(STRIPE_ORDERS) + len(MOLLIE_ORDERS)
-        with running_shop('order', stripe_fake, singles=singles, mollie=mollie_fake, multiworker=True) as (odoo, data):
-            stripe_fake.drop_webhooks = mollie_fake.drop_webhooks = True  # the test delivers, in its order
-            yield odoo, data, stripe_fake, mollie_fake
+    singles = len(STRIPE_ORDERS) + len(MOLLIE_ORDERS)
+    with shop_and_fakes('order', singles=singles, multiworker=True) as shop:
+        _odoo, _data, stripe_fake, mollie_fake = shop
+        stripe_fake.drop_webhooks = mollie_fake.drop_webhooks = True  # the test delivers, in its order
+        yield shop
 
 
 def _ends_the_same(ledger, invoice):

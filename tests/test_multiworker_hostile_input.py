@@ -20,11 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from fakes.mollie_server import MollieServer
-from fakes.stripe_server import StripeServer
 from hostile import CUSTOMER_ROUTES, RawClient, customer_fuzz_request, mollie_fuzz_request, stripe_fuzz_request
 from odoo_server import worker_trouble
-from payment_helpers import WEBHOOK_SECRET, Customer, Ledger, paid_without_webhook, running_shop, webhook_url
+from payment_helpers import WEBHOOK_SECRET, Customer, Ledger, paid_without_webhook, shop_and_fakes, webhook_url
 from suite_figures import record
 
 QUICK = os.environ.get('INVOICECLOUD_QUICK') == '1'
@@ -56,17 +54,15 @@ print('RESULT=' + json.dumps(old))
 
 @pytest.fixture(scope='module')
 def shop():
-    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        shop = running_shop('hostile', stripe_fake, singles=6, mollie=mollie_fake, multiworker=True, own_log_check=True)
-        with shop as (odoo, data):
-            customer = Customer(odoo)
-            # One paid invoice: its event is the template the fuzzer mutates.
-            template = paid_without_webhook(stripe_fake, customer, data['single'][0])
-            stripe_fake.send_webhook(webhook_url(odoo, data), template)
-            odoo.record_payments()
-            data['reset_token'] = odoo.shell_result(RESET % data['single'][1])
-            yield odoo, data, stripe_fake, template
-            record('hostile input', FIGURES)
+    with shop_and_fakes('hostile', singles=6, multiworker=True, own_log_check=True) as shop:
+        odoo, data, stripe_fake, _mollie_fake = shop
+        # One paid invoice: its event is the template the fuzzer mutates.
+        template = paid_without_webhook(stripe_fake, Customer(odoo), data['single'][0])
+        stripe_fake.send_webhook(webhook_url(odoo, data), template)
+        odoo.record_payments()
+        data['reset_token'] = odoo.shell_result(RESET % data['single'][1])
+        yield odoo, data, stripe_fake, template
+        record('hostile input', FIGURES)
 
 
 def _run(port, requests_to_send):

@@ -7,9 +7,7 @@ nobody); Odoo starts again and the cron recovers every payment.
 
 import pytest
 
-from fakes.mollie_server import MollieServer
-from fakes.stripe_server import StripeServer
-from payment_helpers import Customer, Ledger, running_shop
+from payment_helpers import Customer, Ledger, shop_and_fakes
 from suite_figures import record
 
 PER_PROVIDER = 5
@@ -18,11 +16,10 @@ PAID = ('paid', 'in_payment')
 
 @pytest.fixture(scope='module')
 def shop():
-    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        shop = running_shop('lost', stripe_fake, singles=4 * PER_PROVIDER, mollie=mollie_fake, multiworker=True)
-        with shop as (odoo, data):
-            stripe_fake.drop_webhooks = mollie_fake.drop_webhooks = True
-            yield odoo, data, stripe_fake, mollie_fake
+    with shop_and_fakes('lost', singles=4 * PER_PROVIDER, multiworker=True) as shop:
+        _odoo, _data, stripe_fake, mollie_fake = shop
+        stripe_fake.drop_webhooks = mollie_fake.drop_webhooks = True
+        yield shop
 
 
 def _checkouts(customer, invoices):

@@ -10,10 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from fakes.mollie_server import MollieServer
-from fakes.stripe_server import StripeServer
 from odoo_server import worker_trouble
-from payment_helpers import Customer, Ledger, problem_of, running_shop
+from payment_helpers import Customer, Ledger, problem_of, shop_and_fakes
 from suite_figures import record
 
 FAILURES = {'500': [500, 500, 500], '409': [409, 409, 409], 'hang': 30}
@@ -23,11 +21,7 @@ FIGURES = {}
 
 @pytest.fixture(scope='module')
 def shop():
-    with (
-        StripeServer() as stripe_fake,
-        MollieServer() as mollie_fake,
-        running_shop('outage', stripe_fake, singles=12, mollie=mollie_fake, multiworker=True) as (odoo, data),
-    ):
+    with shop_and_fakes('outage', singles=12, multiworker=True) as (odoo, data, stripe_fake, mollie_fake):
         yield odoo, data, {'stripe': stripe_fake, 'mollie': mollie_fake}
         record('provider outage, seconds until the message', FIGURES)
 

@@ -15,10 +15,8 @@ from functools import partial
 import pytest
 import requests
 
-from fakes.mollie_server import MollieServer
-from fakes.stripe_server import StripeServer
 from odoo_server import worker_trouble
-from payment_helpers import Customer, Ledger, mollie_webhook, running_shop, webhook_url
+from payment_helpers import Customer, Ledger, mollie_webhook, shop_and_fakes, webhook_url
 from suite_figures import record
 
 QUICK = os.environ.get('INVOICECLOUD_QUICK') == '1'
@@ -29,12 +27,8 @@ POLLS = 3  # status page views per invoice, besides the return
 
 @pytest.fixture(scope='module')
 def shop():
-    with (
-        StripeServer() as stripe_fake,
-        MollieServer() as mollie_fake,
-        running_shop('races', stripe_fake, singles=2 * INVOICES, mollie=mollie_fake, multiworker=True) as shop,
-    ):
-        yield *shop, stripe_fake, mollie_fake
+    with shop_and_fakes('races', singles=2 * INVOICES, multiworker=True) as shop:
+        yield shop
 
 
 def _paid_at_the_provider(customer, fake, invoice, method_code):

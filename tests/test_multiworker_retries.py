@@ -12,9 +12,7 @@ from collections import Counter
 
 import pytest
 
-from fakes.mollie_server import MollieServer
-from fakes.stripe_server import StripeServer
-from payment_helpers import Customer, Ledger, running_shop
+from payment_helpers import Customer, Ledger, shop_and_fakes
 from suite_figures import record
 
 ATTEMPTS = 3  # per provider
@@ -36,14 +34,10 @@ CREATE TRIGGER invoicecloud_fault BEFORE UPDATE ON payment_transaction
 
 @pytest.fixture(scope='module')
 def shop():
-    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        shop = running_shop(
-            'retries', stripe_fake, singles=2 * ATTEMPTS, mollie=mollie_fake, multiworker=True, own_log_check=True
-        )
-        with shop as (odoo, data):
-            with odoo.connect() as conn, conn.cursor() as cr:
-                cr.execute(FAULT_SQL)
-            yield odoo, data, stripe_fake, mollie_fake
+    with shop_and_fakes('retries', singles=2 * ATTEMPTS, multiworker=True, own_log_check=True) as shop:
+        with shop[0].connect() as conn, conn.cursor() as cr:
+            cr.execute(FAULT_SQL)
+        yield shop
 
 
 def _keys(fake, method, path):

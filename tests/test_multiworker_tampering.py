@@ -12,9 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from fakes.mollie_server import MollieServer
-from fakes.stripe_server import StripeServer
-from payment_helpers import Customer, Ledger, mollie_payment_id, mollie_webhook, running_shop, webhook_url
+from payment_helpers import Customer, Ledger, mollie_payment_id, mollie_webhook, shop_and_fakes, webhook_url
 from suite_figures import record
 
 TAMPERINGS = ('+1', '-1', 'zero', 'negative', 'currency')
@@ -40,12 +38,11 @@ print('RESULT=' + json.dumps(out))
 
 @pytest.fixture(scope='module')
 def shop():
-    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        shop = running_shop('tampering', stripe_fake, singles=2 * len(TAMPERINGS), mollie=mollie_fake, multiworker=True)
-        with shop as (odoo, data):
-            prices = {code: price for code, (_digits, price) in STRIPE_CURRENCIES.items() if code != 'EUR'}
-            data['foreign'] = odoo.shell_result(INVOICES % {'prices': prices, 'count': len(TAMPERINGS)})
-            yield odoo, data, stripe_fake, mollie_fake
+    with shop_and_fakes('tampering', singles=2 * len(TAMPERINGS), multiworker=True) as shop:
+        odoo, data, _stripe_fake, _mollie_fake = shop
+        prices = {code: price for code, (_digits, price) in STRIPE_CURRENCIES.items() if code != 'EUR'}
+        data['foreign'] = odoo.shell_result(INVOICES % {'prices': prices, 'count': len(TAMPERINGS)})
+        yield shop
 
 
 def _stripe_report(session, tampering):
