@@ -150,10 +150,10 @@ class OdooServer:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
-                if requests.get(f'{self.url}/web/login', timeout=5).status_code == 200:
+                if requests.get(f'{self.url}/web/login', timeout=30).status_code == 200:
                     return self
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or still loading (a busy machine)
             time.sleep(0.5)
         raise RuntimeError(f"Odoo did not answer on {self.url}; see {self.log}")
 
