@@ -11,6 +11,9 @@ from odoo.tools import mute_logger
 from ..gateways.stripe_gateway import StripeGateway
 from .common import InvoicecloudHttpCase, InvoicecloudProvidersMixin
 
+# What the accounts answer when they refuse a payment (a lock date, say); never shown to a customer.
+ACCOUNTS_REFUSAL = "The accounts are locked."
+
 
 @tagged('post_install', '-at_install')
 class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
@@ -65,7 +68,7 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
 
         def refused_for_the_first(tx):
             if tx == self.tx:
-                raise UserError("The accounts are locked.")
+                raise UserError(ACCOUNTS_REFUSAL)
             return post_process(tx)
 
         with patch.object(type(self.tx), '_invoicecloud_post_process', refused_for_the_first):
