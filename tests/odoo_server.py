@@ -45,7 +45,7 @@ RECORD_PAYMENTS = """
 import json, time
 before = env['account.payment'].search_count([])
 start = time.perf_counter()
-env.ref('invoicecloud_payments.cron_record_payments').method_direct_trigger()
+env.ref('payment.cron_post_process_payment_tx').method_direct_trigger()
 env.cr.commit()
 elapsed = time.perf_counter() - start
 payments = env['account.payment'].search_count([]) - before

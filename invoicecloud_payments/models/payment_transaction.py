@@ -131,8 +131,7 @@ class PaymentTransaction(models.Model):
     @api.model
     def _invoicecloud_from_page(self, reference, token):
         """The transaction `reference` if it was started from the page of `token` (else empty)."""
-        reference = str(reference or '')
-        if not reference or '\x00' in reference:  # PostgreSQL refuses NUL in text
+        if not _searchable(reference):
             return self.browse()
         tx = self.search([('reference', '=', reference), ('provider_code', 'in', INVOICECLOUD_CODES)], limit=1)
         return tx if tx and tx._invoicecloud_page_token() == token else self.browse()
@@ -270,10 +269,10 @@ class PaymentTransaction(models.Model):
         transaction of ours becomes done. Raises ProviderError when the provider cannot tell.
 
         With `record_later` (webhooks), a payment found paid is recorded in the accounts (payment
-        posted and reconciled, most of the work) by the cron `cron_record_payments`, triggered now
-        and run by Odoo's cron runner within seconds: the provider gets its answer without waiting
-        for the accounts. The invoice is not payable meanwhile (`_invoicecloud_in_progress`), and
-        the customer's status page records it at once if the cron has not yet."""
+        posted and reconciled, most of the work) by Odoo's post-processing cron, triggered now and
+        run by Odoo's cron runner within seconds: the provider gets its answer without waiting for
+        the accounts. The invoice is not payable meanwhile (`_invoicecloud_in_progress`), and the
+        customer's status page records it at once if the cron has not yet."""
         self.ensure_one()
         if not self._invoicecloud_lock(skip_locked=skip_locked):
             return
@@ -282,21 +281,28 @@ class PaymentTransaction(models.Model):
         else:
             self._invoicecloud_mollie_confirm()
         if record_later and self._invoicecloud_to_record():
-            self.env.ref('invoicecloud_payments.cron_record_payments')._trigger()
+            self.env.ref('payment.cron_post_process_payment_tx')._trigger()
         else:
-            self._invoicecloud_post_process()
+            self._post_process()
 
     def _invoicecloud_to_record(self):
         """Whether this transaction is paid and its payment not yet in the accounts."""
         return self.state == 'done' and not self.is_post_processed and self.operation != 'refund'
 
-    def _invoicecloud_post_process(self):
-        """Post-processed here, under our lock, whatever the state: Odoo's own post-processing
-        cron then never touches our transactions concurrently."""
-        if not self.is_post_processed:
-            self._post_process()
-            if self.state == 'done' and self.operation != 'refund':
-                self._invoicecloud_report_unapplied()
+    def _post_process(self):
+        """Ours are post-processed under our row lock, whoever asks (our confirm function, Odoo's
+        post-processing cron): one payment per transaction, and what lands on invoices paid
+        meanwhile is reported. A transaction a concurrent request is post-processing gets a
+        serialization failure: Odoo retries the request, its cron tries again later."""
+        ours = self.filtered(lambda tx: tx.provider_code in INVOICECLOUD_CODES)
+        result = super(PaymentTransaction, self - ours)._post_process()
+        for tx in ours and ours._invoicecloud_lock():
+            if tx.is_post_processed:
+                continue
+            super(PaymentTransaction, tx)._post_process()
+            if tx.state == 'done' and tx.operation != 'refund':
+                tx._invoicecloud_report_unapplied()
+        return result
 
     def _invoicecloud_report_unapplied(self):
         """A payment that lands on invoices paid meanwhile (another attempt, a payment recorded by
@@ -354,7 +360,7 @@ class PaymentTransaction(models.Model):
             self._invoicecloud_stripe_cancel()
         else:
             self._invoicecloud_mollie_cancel()
-        self._invoicecloud_post_process()
+        self._post_process()
 
     def _invoicecloud_idempotency_key(self, suffix=''):
         """Derived from the transaction: a request Odoo retries after a serialization failure
@@ -395,33 +401,10 @@ class PaymentTransaction(models.Model):
                 self.env.cr.rollback()
             self.env['ir.cron']._commit_progress(1)
 
-    def _cron_invoicecloud_record_payments(self):
-        """Record in the accounts the payments that webhooks confirmed (`record_later`)."""
-        txs = self.search(
-            Domain('provider_code', 'in', INVOICECLOUD_CODES)
-            & Domain('state', '=', 'done')
-            & Domain('is_post_processed', '=', False)
-            & Domain('operation', '!=', 'refund')
-        )
-        self.env['ir.cron']._commit_progress(remaining=len(txs))
-        for tx in txs:
-            try:
-                if tx._invoicecloud_lock(skip_locked=True):
-                    tx._invoicecloud_post_process()
-            except psycopg2.errors.SerializationFailure:
-                # The customer's status page recorded it meanwhile.
-                self.env.cr.rollback()
-            except (UserError, ValidationError) as error:
-                # The accounts refuse it (a lock date, say): the others are recorded, this one is
-                # tried again at the next run and its invoice stays not payable meanwhile.
-                self.env.cr.rollback()
-                _logger.warning("Could not record the payment of %s yet: %s", tx.reference, error)
-            self.env['ir.cron']._commit_progress(1)
-
     @api.model
     def _invoicecloud_find(self, provider, domain):
         """The one transaction of this provider matching `domain` (ids sent by the provider)."""
-        if not all(isinstance(value, str) and value for _field, _op, value in domain):
+        if not all(_searchable(value) for _field, _op, value in domain):
             return self.browse()
         return self.search([('provider_id', '=', provider.id), *domain], limit=1)
 
@@ -682,7 +665,7 @@ class PaymentTransaction(models.Model):
             raise ValidationError(self.env._("Mollie did not accept the refund: %(error)s", error=error)) from error
         self.provider_reference = refund.get('id')
         self._process(MOLLIE_CODE, refund)
-        self._invoicecloud_post_process()
+        self._post_process()
 
     def _invoicecloud_mollie_payload(self):
         """The Mollie payment, built from the transaction only (amount from the server)."""
@@ -806,6 +789,12 @@ class PaymentTransaction(models.Model):
         for invoice in self.invoice_ids:
             invoice.message_post(body=body, subtype_xmlid='mail.mt_note')
             invoice._invoicecloud_todo(summary, message)
+
+
+def _searchable(value):
+    """Whether `value`, sent by a browser or a provider, can be looked up as a text: a non-empty
+    string without NUL (PostgreSQL refuses NUL in text)."""
+    return isinstance(value, str) and bool(value) and '\x00' not in value
 
 
 def _is_public(url):

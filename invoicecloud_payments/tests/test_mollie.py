@@ -216,6 +216,6 @@ class TestMollieWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         fetch.assert_called_once_with('tr_unit')
         self.assertEqual(self.tx.state, 'done')
         self.assertFalse(self.tx.payment_id, "the accounts are the triggered cron's work")
-        self.env.ref('invoicecloud_payments.cron_record_payments').method_direct_trigger()
+        self.env.ref('payment.cron_post_process_payment_tx').method_direct_trigger()
         self.assertEqual(len(self.tx.payment_id), 1)
         self.assertIn(self.tx.invoice_ids.payment_state, ('paid', 'in_payment'))

@@ -42,8 +42,9 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         self._assert_recorded_by_the_cron(self.tx)
 
     def _assert_recorded_by_the_cron(self, tx):
-        """A webhook confirms; the accounts are the triggered cron's work, done once."""
-        cron = self.env.ref('invoicecloud_payments.cron_record_payments')
+        """A webhook confirms; the accounts are the work of Odoo's post-processing cron, which it
+        triggers, done once."""
+        cron = self.env.ref('payment.cron_post_process_payment_tx')
         self.assertTrue(self.env['ir.cron.trigger'].search_count([('cron_id', '=', cron.id)]))
         self.assertFalse(tx.payment_id)
         self.assertEqual(tx.invoice_ids._invoicecloud_in_progress(), tx.invoice_ids, "not payable meanwhile")
@@ -55,7 +56,7 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         self.assertIn(tx.invoice_ids.payment_state, ('paid', 'in_payment'))
         self.assertEqual(self.env['account.payment'].search_count([('payment_transaction_id', '=', tx.id)]), 1)
 
-    @mute_logger('odoo.addons.invoicecloud_payments.models.payment_transaction')
+    @mute_logger('odoo.addons.payment.models.payment_transaction')
     def test_a_payment_the_accounts_refuse_holds_back_no_other(self):
         second_invoice = self._create_invoice(post=True, partner_id=self.customer.id)
         with patch.object(StripeGateway, 'create_checkout_session', return_value={'id': 'cs_2', 'url': 'https://x'}):
@@ -64,20 +65,28 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         for tx in self.tx + second:
             with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._session(tx)):
                 tx._invoicecloud_confirm(record_later=True)
-        post_process = type(self.tx)._invoicecloud_post_process
+        create_payment = type(self.tx)._create_payment
 
-        def refused_for_the_first(tx):
+        def refused_for_the_first(tx, **extra_create_values):
             if tx == self.tx:
                 raise UserError(ACCOUNTS_REFUSAL)
-            return post_process(tx)
+            return create_payment(tx, **extra_create_values)
 
-        with patch.object(type(self.tx), '_invoicecloud_post_process', refused_for_the_first):
-            self.env.ref('invoicecloud_payments.cron_record_payments').method_direct_trigger()
+        with patch.object(type(self.tx), '_create_payment', refused_for_the_first):
+            self.env.ref('payment.cron_post_process_payment_tx').method_direct_trigger()
         self.assertEqual(len(second.payment_id), 1)
         self.assertFalse(self.tx.payment_id)
         self.assertEqual(self.invoice._invoicecloud_in_progress(), self.invoice, "still not payable")
-        self.env.ref('invoicecloud_payments.cron_record_payments').method_direct_trigger()  # the next run
+        self.env.ref('payment.cron_post_process_payment_tx').method_direct_trigger()  # the next run
         self.assertEqual(len(self.tx.payment_id), 1)
+
+    def test_a_signed_event_naming_a_nul_id_finds_nothing(self):
+        event = {'id': 'evt_nul', 'type': 'checkout.session.completed', 'data': {'object': {'id': 'cs_\x00'}}}
+        body = json.dumps(event)
+        with patch.object(StripeGateway, 'retrieve_checkout_session') as fetch:
+            self.assertEqual(self._post(body).status_code, 200)
+        fetch.assert_not_called()
+        self.assertEqual(self.tx.state, 'draft')
 
     def test_the_customer_back_records_at_once(self):
         with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._session(self.tx)):
@@ -85,7 +94,7 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
             self.assertFalse(self.tx.payment_id)
             self.tx._invoicecloud_customer_returns(cancelled=False)  # the status page, before the cron
         self.assertEqual(len(self.tx.payment_id), 1)
-        self.env.ref('invoicecloud_payments.cron_record_payments').method_direct_trigger()
+        self.env.ref('payment.cron_post_process_payment_tx').method_direct_trigger()
         self.assertEqual(self.env['account.payment'].search_count([('payment_transaction_id', '=', self.tx.id)]), 1)
 
     @mute_logger('odoo.addons.invoicecloud_payments.controllers.webhooks')
