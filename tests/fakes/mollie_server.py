@@ -2,7 +2,7 @@
 
 It implements what the addon calls (payments create / get / cancel, methods list, refunds create,
 get and list, chargebacks list) with objects built from the responses of Mollie's own SDK tests
-(``../shared/provider-fixtures/mollie/``), honours ``Idempotency-Key`` as Mollie does (same key
+(``fixtures/mollie/``), honours ``Idempotency-Key`` as Mollie does (same key
 and body: the first answer again, with ``Idempotent-Replayed``; same key, other body: 400; the
 first request still running: 409), serves a checkout page where a person or a test picks the
 outcome as in Mollie's test mode (paid, failed, canceled, expired, open), and posts webhooks that
@@ -16,7 +16,6 @@ import argparse
 import copy
 import html
 import json
-import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -27,8 +26,8 @@ import requests
 
 from .http_fake import FakeHandler, FakeProvider, FakeServer
 
-SHARED = Path(os.environ.get('INVOICECLOUD_SHARED', Path(__file__).resolve().parents[3] / 'shared'))
-FIXTURES = SHARED / 'provider-fixtures' / 'mollie'
+# Responses of Mollie's own SDK tests, copied with their licence (fixtures/README.md says from where).
+FIXTURES = Path(__file__).resolve().parent / 'fixtures' / 'mollie'
 
 # What the fake's profile has activated (ids as Mollie names them), with their limits in EUR.
 DEFAULT_METHODS = {

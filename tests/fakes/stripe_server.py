@@ -2,7 +2,7 @@
 
 It implements what the addon calls (Checkout Sessions create / retrieve / expire, payment intents
 and charges retrieve, refunds, events list, balance, webhook endpoints), with objects built from
-Stripe's own fixtures (``../shared/provider-fixtures/stripe/fixtures3.json``) so their shape is
+Stripe's own fixtures (``fixtures/stripe/fixtures3.json``) so their shape is
 the real one. It honours ``Idempotency-Key`` as Stripe does (same key and body: the first answer
 again; same key, other body: 400), serves a hosted checkout page where a person or a test pays,
 declines or cancels, and sends webhooks signed with the SDK's own helper.
@@ -18,7 +18,6 @@ import argparse
 import copy
 import html
 import json
-import os
 import secrets
 import time
 from pathlib import Path
@@ -29,9 +28,8 @@ import stripe
 
 from .http_fake import FakeHandler, FakeProvider, FakeServer
 
-# ../shared sits beside the repository (INVOICECLOUD_SHARED says otherwise).
-SHARED = Path(os.environ.get('INVOICECLOUD_SHARED', Path(__file__).resolve().parents[3] / 'shared'))
-FIXTURES = SHARED / 'provider-fixtures' / 'stripe' / 'fixtures3.json'
+# Stripe's own fixtures, copied with their licence (fixtures/README.md says from where).
+FIXTURES = Path(__file__).resolve().parent / 'fixtures' / 'stripe' / 'fixtures3.json'
 
 
 def load_fixtures():
