@@ -27,14 +27,39 @@ print(','.join(dict.fromkeys(found + [sys.argv[1]])))
 PY
 }
 
-# The addon's Python dependencies, as its pyproject.toml declares them (the addon itself is
-# found through Odoo's addons path, not installed).
-python_deps() {
-    python3 -c 'import stripe, mollie, requests' 2>/dev/null && return
-    python3 - "$ROOT/invoicecloud_payments/pyproject.toml" <<'PY' | xargs python3 -m pip install -q
-import sys, tomllib
-print(' '.join(f'"{dep}"' for dep in tomllib.load(open(sys.argv[1], 'rb'))['project']['dependencies']))
+# Debian packages the scripts call (chromium, wkhtmltopdf, postgresql): installed when missing,
+# as root; otherwise the user is told what to install. A second run checks and installs nothing.
+debian_packages() {
+    local missing=() pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    [ ${#missing[@]} = 0 ] && return 0
+    [ "$(id -u)" = 0 ] || die "missing Debian packages, install them: apt-get install ${missing[*]}"
+    echo "Installing ${missing[*]} (Debian)..." >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+        || die "apt-get install ${missing[*]} failed"
+}
+
+# PyPI packages the scripts and tests call, pinned in tests/requirements.txt (the addon's own
+# dependencies included): pip runs only when one is missing or at another version.
+python_requirements() {
+    local req=$ROOT/tests/requirements.txt
+    python3 - "$req" <<'PY' && return 0
+import sys
+from importlib.metadata import PackageNotFoundError, version
+for line in open(sys.argv[1]):
+    line = line.split('#')[0].strip()
+    if line:
+        name, pinned = line.split('==')
+        try:
+            assert version(name) == pinned
+        except (PackageNotFoundError, AssertionError):
+            sys.exit(1)
 PY
+    echo "Installing the pinned Python packages of tests/requirements.txt..." >&2
+    python3 -m pip install -q --disable-pip-version-check -r "$req" || die "pip install -r $req failed"
 }
 
 # --- PostgreSQL -------------------------------------------------------------------------
@@ -42,14 +67,8 @@ PG_PORT=${INVOICECLOUD_PG_PORT:-54329}
 PG_USER=odoo
 
 pg_bin() {
-    local bin
-    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-    if [ -z "$bin" ]; then
-        [ "$(id -u)" = 0 ] || die "PostgreSQL is missing: apt-get install postgresql"
-        apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-        bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-    fi
-    echo "$bin"
+    debian_packages postgresql
+    ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1
 }
 
 # PostgreSQL refuses to run as root: as root, the cluster belongs to the 'postgres' system user

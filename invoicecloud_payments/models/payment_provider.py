@@ -116,7 +116,9 @@ class PaymentProvider(models.Model):
         if self.code == STRIPE_CODE:
             return {'card', 'visa', 'mastercard', 'amex'}
         if self.code == MOLLIE_CODE:
-            return {'ideal', 'bancontact', 'paypal', 'bank_transfer'}
+            # Once synced, what the Mollie profile has activated; Odoo activates these methods
+            # when the provider is enabled (`_activate_default_pms`).
+            return set(self.invoicecloud_mollie_limits or ()) or {'ideal', 'bancontact', 'paypal', 'bank_transfer'}
         return super()._get_default_payment_method_codes()
 
     def _invoicecloud_offered_methods(self, payment_methods, amount, currency):
@@ -140,8 +142,11 @@ class PaymentProvider(models.Model):
     def action_invoicecloud_mollie_sync_methods(self):
         """Offer the methods activated on the Mollie profile, cards excepted (they are Stripe's).
 
-        Only this provider's list changes; a matching Odoo method is activated if needed, never
-        archived (other providers may use it).
+        Only this provider's list changes; a matching Odoo method is never archived (other
+        providers may use it). Odoo enables a method only once a provider that offers it is
+        enabled: the methods are linked first, and activated now if the provider is enabled, else
+        when it is (a business syncs before it enables: key, sync, then enable). Mollie methods
+        Odoo has no record for are left out.
         """
         self.ensure_one()
         try:
@@ -158,8 +163,9 @@ class PaymentProvider(models.Model):
         payment_methods = (
             self.env['payment.method'].with_context(active_test=False).search([('code', 'in', list(limits))])
         )
-        payment_methods.filtered(lambda m: not m.active).active = True
         self.write({'payment_method_ids': [Command.set(payment_methods.ids)], 'invoicecloud_mollie_limits': limits})
+        if self.state != 'disabled':
+            self._activate_default_pms()
         skipped = sorted({m.get('id') for m in mollie_methods} & set(MOLLIE_NEVER))
         message = self.env._("%(count)s Mollie methods are offered: %(names)s.", count=len(payment_methods),
                              names=', '.join(payment_methods.mapped('name')))  # fmt: skip

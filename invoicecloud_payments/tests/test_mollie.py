@@ -43,6 +43,38 @@ class TestMollie(InvoicecloudProvidersMixin, InvoicecloudCase):
         card = self.env.ref('payment.payment_method_card').sudo()
         self.assertNotIn(self.mollie, card.provider_ids)
 
+    def test_sync_with_mollies_own_list_while_disabled_then_enable(self):
+        """Mollie's official methods-list response (its SDK's test data) lists methods Odoo has no
+        record for and methods Odoo keeps inactive. A business syncs before it enables."""
+        mollie_list = [
+            {**_method(method_id, '50000.00'), 'resource': 'method', 'status': 'activated'}
+            for method_id in (
+                'ideal', 'creditcard', 'paypal', 'bancontact', 'banktransfer',
+                'sofort', 'kbc', 'belfius', 'inghomepay', 'giftcard',
+            )
+        ]  # fmt: skip
+        mollie_codes = {'ideal', 'paypal', 'bancontact', 'bank_transfer', 'sofort', 'kbc_cbc', 'belfius'}
+        methods = (
+            self.env['payment.method'].with_context(active_test=False).search([('code', 'in', list(mollie_codes))])
+        )
+        self.assertTrue(methods.filtered('provider_ids'), "some methods are other providers' too")
+        methods.write({'active': False})
+        self.mollie.state = 'disabled'
+        with patch.object(MollieGateway, 'list_methods', return_value=mollie_list):
+            self.mollie.action_invoicecloud_mollie_sync_methods()
+        linked = self.mollie.with_context(active_test=False).payment_method_ids
+        self.assertEqual(set(linked.mapped('code')), mollie_codes & set(methods.mapped('code')))
+        self.assertFalse(linked.filtered('active'), "Odoo enables a method only with an enabled provider")
+        self.mollie.state = 'test'
+        self.assertEqual(linked.filtered('active'), linked)
+        self.assertNotIn('card', self.mollie.payment_method_ids.mapped('code'))
+
+    def test_sync_on_an_enabled_provider_activates_the_methods(self):
+        self.ideal.active = False
+        with patch.object(MollieGateway, 'list_methods', return_value=MOLLIE_METHODS):
+            self.mollie.action_invoicecloud_mollie_sync_methods()
+        self.assertTrue(self.ideal.active)
+
     def test_amount_limits_hide_a_method(self):
         with patch.object(MollieGateway, 'list_methods', return_value=MOLLIE_METHODS):
             self.mollie.action_invoicecloud_mollie_sync_methods()
