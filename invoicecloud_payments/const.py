@@ -61,9 +61,11 @@ STRIPE_TIMEOUT = (3, 15)
 STRIPE_MAX_NETWORK_RETRIES = 2
 # https://docs.stripe.com/webhooks#verify-official-libraries: the SDK's default tolerance.
 STRIPE_WEBHOOK_TOLERANCE = 300
-# https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-expires_at:
-# between 30 minutes and 24 hours after creation.
-STRIPE_SESSION_LIFETIME_MINUTES = 60
+# Stripe's OpenAPI description (stripe/openapi, spec3.json, POST /v1/checkout/sessions):
+# maxLength of line_items[].price_data.product_data.name and payment_intent_data.description.
+# The invoice numbers are cut to fit, with a count of the others.
+STRIPE_NAME_MAX_LENGTH = 250
+STRIPE_DESCRIPTION_MAX_LENGTH = 1000
 
 # https://docs.stripe.com/currencies#zero-decimal and #three-decimal. Stripe's minor units, which
 # differ from ISO 4217 for a few currencies (ISK and HUF are sent with two decimals).
@@ -114,6 +116,10 @@ WEBHOOK_MAX_BYTES = 64 * 1024
 # Optional API endpoint for tests: the SDK then talks to a local fake instead of api.mollie.com.
 MOLLIE_API_ENDPOINT_PARAM = 'invoicecloud_payments.mollie_api_endpoint'
 MOLLIE_TIMEOUT = (3, 15)
+# https://docs.mollie.com/reference/create-payment (description: "up to 255 characters") and
+# https://docs.mollie.com/reference/create-refund (description: "up to 140 characters").
+MOLLIE_DESCRIPTION_MAX_LENGTH = 255
+MOLLIE_REFUND_DESCRIPTION_MAX_LENGTH = 140
 
 # Odoo payment.method code -> Mollie method id (https://docs.mollie.com/reference/v2/methods-api/list-methods).
 # Cards are Stripe's: Mollie's `creditcard` is never offered, whatever the profile has activated.

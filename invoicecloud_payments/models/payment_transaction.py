@@ -1,7 +1,6 @@
 import ipaddress
 import logging
-import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 import psycopg2.errors
@@ -11,6 +10,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
+from odoo.tools.mail import email_normalize
 
 from ..amounts import (
     from_stripe_minor_units,
@@ -26,17 +26,20 @@ from ..const import (
     MOLLIE_CANCELABLE_PENDING_METHODS,
     MOLLIE_CODE,
     MOLLIE_CONFIRM_WINDOW_DAYS,
+    MOLLIE_DESCRIPTION_MAX_LENGTH,
     MOLLIE_FAILED_STATUSES,
     MOLLIE_LOCALES,
     MOLLIE_METHODS,
     MOLLIE_REFUND_CONFIRM_WINDOW_DAYS,
+    MOLLIE_REFUND_DESCRIPTION_MAX_LENGTH,
     MOLLIE_REFUND_PENDING_STATUSES,
     ROUTE_PREFIX,
     STRIPE_CODE,
+    STRIPE_DESCRIPTION_MAX_LENGTH,
     STRIPE_FAILED_INTENT_STATUSES,
     STRIPE_LOCALES,
+    STRIPE_NAME_MAX_LENGTH,
     STRIPE_PAID_STATUS,
-    STRIPE_SESSION_LIFETIME_MINUTES,
 )
 from ..gateways import ProviderError
 
@@ -45,9 +48,6 @@ _logger = logging.getLogger(__name__)
 # Stripe refuses client_reference_id longer than 200 characters; a reference naming 40 invoices
 # would be. Beyond this many invoices, the reference names the first and counts the others.
 REFERENCE_MAX_INVOICES = 3
-# Checkout expiry is rounded to this bucket so that a retried request sends the same parameters
-# with the same idempotency key (Stripe refuses a key reused with other parameters).
-IDEMPOTENCY_BUCKET_SECONDS = 600
 
 
 class PaymentTransaction(models.Model):
@@ -71,6 +71,12 @@ class PaymentTransaction(models.Model):
         readonly=True,
     )
     invoicecloud_checkout_url = fields.Char(string="Checkout URL", readonly=True, copy=False)
+    invoicecloud_checkout_expires_at = fields.Datetime(
+        string="Checkout Expires",
+        help="When the provider's checkout stops taking the payment, as the provider reported it.",
+        readonly=True,
+        copy=False,
+    )
     invoicecloud_client_key = fields.Char(
         string="Client Address Key",
         help="A keyed hash of the address the checkout was started from: counts attempts per address "
@@ -330,10 +336,16 @@ class PaymentTransaction(models.Model):
         self.ensure_one()
         if not self.invoicecloud_checkout_url:
             if self.provider_code == STRIPE_CODE:
-                reference, url = self._invoicecloud_stripe_open_checkout()
+                reference, url, expires_at = self._invoicecloud_stripe_open_checkout()
             else:
-                reference, url = self._invoicecloud_mollie_open_checkout()
-            self.write({'provider_reference': reference, 'invoicecloud_checkout_url': url})
+                reference, url, expires_at = self._invoicecloud_mollie_open_checkout()
+            self.write(
+                {
+                    'provider_reference': reference,
+                    'invoicecloud_checkout_url': url,
+                    'invoicecloud_checkout_expires_at': expires_at,
+                }
+            )
         return self.invoicecloud_checkout_url
 
     def _invoicecloud_replaceable(self):
@@ -445,23 +457,26 @@ class PaymentTransaction(models.Model):
             self._set_canceled(self.env._("The payment was not completed in time."))
 
     def _invoicecloud_stripe_open_checkout(self):
-        """Stripe's body holds an expiry time, rounded to a 10-minute bucket that the key then
-        carries: a replayed request within the bucket sends the same key and the same body."""
-        bucket = int(time.time()) // IDEMPOTENCY_BUCKET_SECONDS * IDEMPOTENCY_BUCKET_SECONDS
+        """Key and body come from the transaction alone: a request Odoo retries, whenever it does,
+        sends both unchanged, and Stripe gives back the session it created."""
         session = self.provider_id._invoicecloud_stripe_gateway().create_checkout_session(
-            self._invoicecloud_stripe_session_params(bucket), self._invoicecloud_idempotency_key(f'-{bucket}')
+            self._invoicecloud_stripe_session_params(), self._invoicecloud_idempotency_key()
         )
-        return session['id'], session['url']
+        return session['id'], session['url'], _stripe_datetime(session.get('expires_at'))
 
     def _invoicecloud_stripe_cancel(self):
         session = self.provider_id._invoicecloud_stripe_gateway().expire_checkout_session(self.provider_reference)
         self._process(STRIPE_CODE, session)
 
-    def _invoicecloud_stripe_session_params(self, bucket):
-        """The Checkout Session, built from the transaction only (amounts from the server)."""
+    def _invoicecloud_stripe_session_params(self):
+        """The Checkout Session, built from the transaction only (amounts from the server).
+
+        No `expires_at`: a time in the body would differ when Odoo retries the request, and Stripe
+        refuses a key reused with other parameters. Stripe's default (24 hours) applies; a new
+        attempt expires the previous session anyway.
+        """
         self.ensure_one()
         currency = self.currency_id
-        numbers = ', '.join(self.invoice_ids.mapped('name'))
         lang = (self.partner_lang or '').split('_')[0]
         params = {
             'mode': 'payment',
@@ -472,7 +487,7 @@ class PaymentTransaction(models.Model):
                     'price_data': {
                         'currency': currency.name.lower(),
                         'unit_amount': to_stripe_minor_units(self.amount, currency.name, currency.decimal_places),
-                        'product_data': {'name': numbers or self.reference},
+                        'product_data': {'name': self._invoicecloud_numbers(STRIPE_NAME_MAX_LENGTH)},
                     },
                 }
             ],
@@ -480,13 +495,30 @@ class PaymentTransaction(models.Model):
             'locale': lang if lang in STRIPE_LOCALES else 'auto',
             'success_url': self._invoicecloud_status_url(),
             'cancel_url': self._invoicecloud_status_url(cancelled=1),
-            'expires_at': bucket + IDEMPOTENCY_BUCKET_SECONDS + STRIPE_SESSION_LIFETIME_MINUTES * 60,
             'metadata': {'reference': self.reference},
-            'payment_intent_data': {'description': numbers, 'metadata': {'reference': self.reference}},
+            'payment_intent_data': {
+                'description': self._invoicecloud_numbers(STRIPE_DESCRIPTION_MAX_LENGTH),
+                'metadata': {'reference': self.reference},
+            },
         }
-        if self.partner_email:
-            params['customer_email'] = self.partner_email
+        # Stripe refuses anything but one valid address (a field holding two, say): then Checkout
+        # asks the customer for it.
+        if email := email_normalize(self.partner_email or '', strict=True):
+            params['customer_email'] = email
         return params
+
+    def _invoicecloud_numbers(self, max_length):
+        """The invoice numbers, as many as fit in `max_length` characters, then how many more."""
+        self.ensure_one()
+        names = self.invoice_ids.mapped('name') or [self.reference]
+        text = ', '.join(names)
+        shown = len(names)
+        while len(text) > max_length and shown > 1:
+            shown -= 1
+            text = self.env._(
+                "%(numbers)s and %(count)s more", numbers=', '.join(names[:shown]), count=len(names) - shown
+            )
+        return text[:max_length]
 
     @api.model
     def _invoicecloud_stripe_handle_event(self, provider, event):
@@ -631,7 +663,8 @@ class PaymentTransaction(models.Model):
         payment = self.provider_id._invoicecloud_mollie_gateway().create_payment(
             self._invoicecloud_mollie_payload(), self._invoicecloud_idempotency_key()
         )
-        return payment['id'], (payment.get('_links') or {}).get('checkout', {}).get('href')
+        checkout_url = (payment.get('_links') or {}).get('checkout', {}).get('href')
+        return payment['id'], checkout_url, _mollie_datetime(payment.get('expiresAt'))
 
     def _invoicecloud_mollie_cancel(self):
         """Only some methods let an open payment be canceled; the others expire by themselves."""
@@ -654,7 +687,7 @@ class PaymentTransaction(models.Model):
                 'currency': currency.name,
                 'value': to_mollie_value(-self.amount, currency.name, currency.decimal_places),
             },
-            'description': (', '.join(self.invoice_ids.mapped('name')) or self.reference)[:140],
+            'description': self._invoicecloud_numbers(MOLLIE_REFUND_DESCRIPTION_MAX_LENGTH),
             'metadata': {'reference': self.reference},
         }
         try:
@@ -678,7 +711,7 @@ class PaymentTransaction(models.Model):
                 'currency': currency.name,
                 'value': to_mollie_value(self.amount, currency.name, currency.decimal_places),
             },
-            'description': ', '.join(self.invoice_ids.mapped('name'))[:255] or self.reference,
+            'description': self._invoicecloud_numbers(MOLLIE_DESCRIPTION_MAX_LENGTH),
             'redirectUrl': self._invoicecloud_status_url(),
             'cancelUrl': self._invoicecloud_status_url(cancelled=1),
             'locale': lang if lang in MOLLIE_LOCALES else next(same_language, 'en_US'),
@@ -795,6 +828,22 @@ def _searchable(value):
     """Whether `value`, sent by a browser or a provider, can be looked up as a text: a non-empty
     string without NUL (PostgreSQL refuses NUL in text)."""
     return isinstance(value, str) and bool(value) and '\x00' not in value
+
+
+def _stripe_datetime(value):
+    """Stripe's Unix time as Odoo's naive UTC, or False."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
+
+
+def _mollie_datetime(value):
+    """Mollie's ISO 8601 time (`2026-11-30T10:15:00+00:00`) as Odoo's naive UTC, or False."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _is_public(url):

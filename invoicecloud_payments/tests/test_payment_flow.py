@@ -1,19 +1,29 @@
 import contextlib
-import time
+from datetime import datetime, timedelta
 from unittest.mock import patch
+
+from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules import neutralize as odoo_neutralize
 from odoo.tests import tagged
 
 from ..amounts import to_stripe_minor_units
+from ..const import STRIPE_DESCRIPTION_MAX_LENGTH, STRIPE_NAME_MAX_LENGTH
 from ..gateways import ProviderRefused, ProviderUnavailable
 from ..gateways.stripe_gateway import StripeGateway
 from .common import InvoicecloudCase, InvoicecloudProvidersMixin
 
+# Stripe's default lifetime of a Checkout Session (24 hours), as the Unix time it reports.
+SESSION_EXPIRES_AT = 1_796_000_000
+
 
 def _created_session(params, key):
-    return {'id': f"cs_{params['client_reference_id']}", 'url': 'https://checkout.stripe.test/c/pay'}
+    return {
+        'id': f"cs_{params['client_reference_id']}",
+        'url': 'https://checkout.stripe.test/c/pay',
+        'expires_at': SESSION_EXPIRES_AT,
+    }
 
 
 @tagged('post_install', '-at_install')
@@ -53,10 +63,40 @@ class TestPaymentFlow(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertEqual(params['client_reference_id'], tx.reference)
         self.assertIn(f'/invoicecloud/{self.invoice.invoicecloud_token}/payment?reference=', params['success_url'])
         self.assertIn('cancelled=1', params['cancel_url'])
-        self.assertTrue(time.time() + 30 * 60 < params['expires_at'] < time.time() + 24 * 3600)
-        self.assertTrue(key.startswith(f'{tx._invoicecloud_idempotency_key()}-'), "derived from the transaction")
+        self.assertNotIn('expires_at', params, "a time in the body would change when Odoo retries")
+        self.assertEqual(key, tx._invoicecloud_idempotency_key(), "derived from the transaction alone")
+        self.assertEqual(params['customer_email'], 'customer@example.com')
         self.assertEqual(tx.invoice_ids, self.invoice)
         self.assertEqual(tx.provider_reference, f'cs_{tx.reference}')
+        self.assertEqual(tx.invoicecloud_checkout_expires_at, datetime(2026, 11, 30, 0, 53, 20))
+
+    def test_customer_email_only_when_it_is_one_valid_address(self):
+        for email, sent in (
+            ('contact@example.com, billing@example.com', 'contact@example.com'),  # Odoo keeps the first
+            ('not an address', None),
+            ('"Ann Smith" <Ann@Example.com>', 'ann@example.com'),
+        ):
+            with self.subTest(email=email):
+                self.customer.email = email  # the transaction's partner: the commercial one
+                invoice = self._create_invoice(post=True, partner_id=self.customer.id)
+                params = self._pay(invoice)[2].call_args.args[0]
+                self.assertEqual(params.get('customer_email'), sent)
+
+    def test_texts_listing_invoices_stay_within_stripes_limits(self):
+        invoices = self.env['account.move'].union(
+            *(self._create_invoice_one_line(price_unit=1.0, partner_id=self.customer.id) for _i in range(70))
+        )
+        invoices.action_post()
+        _url, problem, create = self._pay(invoices, from_history=True)
+        self.assertIsNone(problem)
+        params = create.call_args.args[0]
+        name = params['line_items'][0]['price_data']['product_data']['name']
+        description = params['payment_intent_data']['description']
+        self.assertLessEqual(len(name), STRIPE_NAME_MAX_LENGTH)
+        self.assertLessEqual(len(description), STRIPE_DESCRIPTION_MAX_LENGTH)
+        for text in (name, description):
+            self.assertIn(text.split(', ')[0], invoices.mapped('name'))
+            self.assertTrue(text.endswith(' more'), text)
 
     def test_a_retried_request_sends_the_same_key_and_parameters(self):
         """Odoo replays a request after a serialization failure: the transaction is created again
@@ -66,7 +106,9 @@ class TestPaymentFlow(InvoicecloudProvidersMixin, InvoicecloudCase):
                 self.invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
                 raise RuntimeError("serialization failure")  # rolls the savepoint back
             self.env.invalidate_all()
-            self.invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
+            # Odoo retries at once, but a retry may still cross any clock boundary.
+            with freeze_time(datetime.now() + timedelta(minutes=11)):
+                self.invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
         first, retried = create.call_args_list
         self.assertEqual(first.args, retried.args)
         self.assertEqual(len(self._tx(self.invoice)), 1)
