@@ -6,7 +6,13 @@ from odoo.tools import float_repr
 
 from odoo.addons.payment.const import CURRENCY_MINOR_UNITS
 
-from .const import STRIPE_THREE_DECIMAL_CURRENCIES, STRIPE_ZERO_DECIMAL_CURRENCIES
+from .const import (
+    STRIPE_MAXIMUM_MINOR_UNITS,
+    STRIPE_MINIMUM_AMOUNTS,
+    STRIPE_THREE_DECIMAL_CURRENCIES,
+    STRIPE_THREE_DECIMAL_STEP,
+    STRIPE_ZERO_DECIMAL_CURRENCIES,
+)
 
 
 def stripe_decimals(currency_name):
@@ -27,6 +33,26 @@ def to_stripe_minor_units(amount, currency_name, decimal_places):
     if value != value.to_integral_value():
         raise ValueError(f"{amount} {currency_name} has more decimals than Stripe accepts")
     return int(value)
+
+
+def stripe_refusal(amount, currency_name, decimal_places):
+    """Why Stripe would refuse to charge ``amount``, as ``(reason, limit)``, or None.
+
+    reason: ``'decimals'`` (finer than Stripe takes the currency: 0.50 MGA, 5.124 KWD),
+    ``'minimum'`` or ``'maximum'`` (``limit``: the bound, a Decimal in major units).
+    """
+    try:
+        minor = to_stripe_minor_units(amount, currency_name, decimal_places)
+    except ValueError:
+        return 'decimals', None
+    if currency_name in STRIPE_THREE_DECIMAL_CURRENCIES and minor % STRIPE_THREE_DECIMAL_STEP:
+        return 'decimals', None
+    minimum = STRIPE_MINIMUM_AMOUNTS.get(currency_name)
+    if minimum and minor < to_stripe_minor_units(float(minimum), currency_name, decimal_places):
+        return 'minimum', Decimal(minimum)
+    if minor > STRIPE_MAXIMUM_MINOR_UNITS:
+        return 'maximum', from_stripe_minor_units(STRIPE_MAXIMUM_MINOR_UNITS, currency_name)
+    return None
 
 
 def from_stripe_minor_units(minor_amount, currency_name):

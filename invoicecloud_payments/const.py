@@ -88,6 +88,21 @@ STRIPE_ZERO_DECIMAL_CURRENCIES = {
     'XPF',
 }
 STRIPE_THREE_DECIMAL_CURRENCIES = {'BHD', 'JOD', 'KWD', 'OMR', 'TND'}
+# https://docs.stripe.com/currencies#three-decimal: amounts of those in multiples of ten minor units
+# ("5.124 KWD must be rounded to 5120 or 5130"). We never round a customer's debt: such an amount
+# is not offered to Stripe.
+STRIPE_THREE_DECIMAL_STEP = 10
+# https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts, in major units. Other
+# currencies: Stripe converts to the settlement currency and refuses below its minimum there,
+# which we cannot know beforehand; Stripe's refusal then reaches the customer as a message.
+STRIPE_MINIMUM_AMOUNTS = {
+    'USD': '0.50', 'AED': '2.00', 'AUD': '0.50', 'BGN': '1.00', 'BRL': '0.50', 'CAD': '0.50',
+    'CHF': '0.50', 'CZK': '15.00', 'DKK': '2.50', 'EUR': '0.50', 'GBP': '0.30', 'HKD': '4.00',
+    'HUF': '175.00', 'INR': '0.50', 'JPY': '50', 'MXN': '10', 'MYR': '2', 'NOK': '3.00',
+    'NZD': '0.50', 'PLN': '2.00', 'RON': '2.00', 'SEK': '3.00', 'SGD': '0.50', 'THB': '10',
+}  # fmt: skip
+# Same page: "The amount value supports up to eight digits" (99999999 minor units).
+STRIPE_MAXIMUM_MINOR_UNITS = 99_999_999
 
 # https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-locale
 STRIPE_LOCALES = {'fr', 'nl', 'de', 'en', 'es', 'it', 'pt', 'pl', 'sv', 'da', 'fi', 'nb', 'cs', 'ja'}
@@ -141,6 +156,20 @@ MOLLIE_METHODS = {
     'klarna': 'klarna',
 }
 MOLLIE_NEVER = ('creditcard',)
+# https://docs.mollie.com/docs/multicurrency (Supported currencies): the currencies each method
+# takes; a method not listed here takes euros only. "For PayPal, all currencies supported by PayPal
+# are also supported by Mollie" (PayPal's list of currencies).
+MOLLIE_CURRENCIES = {
+    'paypal': {
+        'AUD', 'BRL', 'CAD', 'CHF', 'CZK', 'DKK', 'EUR', 'GBP', 'HKD', 'HUF', 'ILS', 'JPY', 'MXN', 'MYR',
+        'NOK', 'NZD', 'PHP', 'PLN', 'SEK', 'SGD', 'THB', 'TWD', 'USD',
+    },
+    'klarna': {'EUR', 'CHF', 'CZK', 'DKK', 'NOK'},
+    'trustly': {'EUR', 'DKK', 'GBP', 'NOK'},
+    'przelewy24': {'EUR', 'PLN'},
+    'twint': {'CHF'},
+    'blik': {'PLN'},
+}  # fmt: skip
 
 # https://docs.mollie.com/reference/v2/payments-api/create-payment#parameters (locale)
 MOLLIE_LOCALES = (

@@ -21,7 +21,7 @@ SECURITY_HEADERS = {
 }
 REMARK_RESULTS = ('sent', 'empty', 'too_long', 'wait')
 # Why a payment could not start, as explained on the page (see the `pay_problem` template).
-PAY_PROBLEMS = ('nothing', 'mixed', 'paid', 'in_progress', 'method', 'unavailable', 'refused')
+PAY_PROBLEMS = ('nothing', 'mixed', 'paid', 'in_progress', 'still_open', 'method', 'unavailable', 'refused')
 
 
 class InvoicecloudController(http.Controller):
@@ -73,6 +73,7 @@ class InvoicecloudController(http.Controller):
             'in_progress': bool(invoice_sudo._invoicecloud_in_progress()),
             'awaited_transfers': invoice_sudo._invoicecloud_awaited_transfers(),
             'pay_options': invoice_sudo._invoicecloud_pay_options(),
+            'withheld_methods': invoice_sudo._invoicecloud_withheld_methods(),
             'pay_url': f'{ROUTE_PREFIX}/{token}/pay',
             'problem': payment if payment in PAY_PROBLEMS else None,
         }

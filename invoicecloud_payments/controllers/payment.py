@@ -44,9 +44,11 @@ class InvoicecloudPaymentController(InvoicecloudController):
         address = request.httprequest.remote_addr or ''
         return hmac(request.env(su=True), 'invoicecloud-client-address', address)[:32]
 
-    def _start(self, invoices_sudo, method, from_history, back_url):
+    def _start(self, invoices_sudo, method, from_history, back_url, replace_open):
         provider_sudo, method_sudo = self._chosen_method(method)
-        url, problem = invoices_sudo._invoicecloud_pay(provider_sudo, method_sudo, from_history, self._client_key())
+        url, problem = invoices_sudo._invoicecloud_pay(
+            provider_sudo, method_sudo, from_history, self._client_key(), replace_open=replace_open == '1'
+        )
         if problem == 'too_many':
             return self._too_many_checkouts(invoices_sudo, back_url)
         if problem:
@@ -70,21 +72,21 @@ class InvoicecloudPaymentController(InvoicecloudController):
     # --- pay --------------------------------------------------------------------------------
 
     @http.route(f'{ROUTE_PREFIX}/<string:token>/pay', type='http', auth='public', methods=['POST'], sitemap=False)
-    def invoicecloud_pay_invoice(self, token, method=None, **kwargs):
+    def invoicecloud_pay_invoice(self, token, method=None, replace_open=None, **kwargs):
         invoice_sudo = self._invoice_from_token(token)
-        return self._start(invoice_sudo, method, False, f'{ROUTE_PREFIX}/{token}')
+        return self._start(invoice_sudo, method, False, f'{ROUTE_PREFIX}/{token}', replace_open)
 
     @http.route(
         f'{HISTORY_PREFIX}/<string:token>/pay', type='http', auth='public', methods=['GET', 'POST'], sitemap=False
     )
-    def invoicecloud_pay_history(self, token, method=None, payment=None, **kwargs):
+    def invoicecloud_pay_history(self, token, method=None, payment=None, replace_open=None, **kwargs):
         """GET: the chosen invoices, their total and the methods; POST: pay them."""
         partner_sudo = self._partner_from_token(token)
         invoices_sudo = self._selected_invoices(partner_sudo)
         query = '&'.join(f'invoice_ids={invoice.id}' for invoice in invoices_sudo)
         back_url = f'{HISTORY_PREFIX}/{token}/pay?{query}'
         if request.httprequest.method == 'POST':
-            return self._start(invoices_sudo, method, True, back_url)
+            return self._start(invoices_sudo, method, True, back_url, replace_open)
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
         invoices_sudo = invoices_sudo.with_context(lang=partner_sudo.lang)
         values = {
@@ -93,6 +95,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
             'token': token,
             'problem': payment if payment in PAY_PROBLEMS else invoices_sudo._invoicecloud_payment_problem(),
             'pay_options': invoices_sudo._invoicecloud_pay_options(),
+            'withheld_methods': invoices_sudo._invoicecloud_withheld_methods(),
             'awaited_transfers': invoices_sudo._invoicecloud_awaited_transfers(),
             'total': sum(invoices_sudo._invoicecloud_payable().mapped('amount_residual')),
             'currency': invoices_sudo.currency_id[:1],

@@ -219,6 +219,26 @@ class AccountMove(models.Model):
 
     def _invoicecloud_pay_options(self):
         """What the customer can pay these invoices with: [(provider, payment methods)]."""
+        choices = self._invoicecloud_method_choices()
+        options = [
+            (provider, methods.filtered(lambda m, refusals=refusals: not refusals[m]))
+            for provider, methods, refusals in choices
+        ]
+        return [(provider, offered) for provider, offered in options if offered]
+
+    def _invoicecloud_withheld_methods(self):
+        """The methods the business offers that cannot take this amount, and why (told to the
+        customer beside the others): [(payment method, reason)]."""
+        return [
+            (method, refusals[method])
+            for _provider, methods, refusals in self._invoicecloud_method_choices()
+            for method in methods
+            if refusals[method]
+        ]
+
+    def _invoicecloud_method_choices(self):
+        """[(provider, its methods for these invoices, {method: why the provider would refuse
+        the amount})]: every enabled Invoicecloud provider of the company and currency."""
         invoices = self._invoicecloud_payable()
         if not invoices or len(invoices.currency_id) > 1 or len(invoices.company_id) > 1:
             return []
@@ -235,11 +255,15 @@ class AccountMove(models.Model):
             .sudo()
             ._get_compatible_payment_methods(providers.ids, partner.id, currency_id=invoices.currency_id.id)
         )
-        options = [
-            (provider, provider._invoicecloud_offered_methods(methods, amount, invoices.currency_id))
-            for provider in providers
-        ]
-        return [(provider, offered) for provider, offered in options if offered]
+        choices = []
+        for provider in providers:
+            provider_methods = provider._invoicecloud_own_methods(methods)
+            refusals = {
+                method: provider._invoicecloud_amount_refusal(method, amount, invoices.currency_id)
+                for method in provider_methods
+            }
+            choices.append((provider, provider_methods, refusals))
+        return choices
 
     def _invoicecloud_payment_problem(self):
         """Why these invoices cannot be paid together now, as a code the page explains, or None."""
@@ -271,12 +295,14 @@ class AccountMove(models.Model):
                 return True
         return False
 
-    def _invoicecloud_pay(self, provider, payment_method, from_history, client_key=None):
+    def _invoicecloud_pay(self, provider, payment_method, from_history, client_key=None, replace_open=False):
         """Start one payment of these invoices (sudo'd, found through the customer's token).
 
         The amount is the invoices' residual, computed here. Returns (checkout URL, None) or
         (None, problem code) when nothing could be started; nothing is charged in that case.
-        `client_key` stands for the client's address, for the rate limit.
+        `client_key` stands for the client's address, for the rate limit. `replace_open`: the
+        customer was told that an earlier checkout is still open at the provider, which will not
+        cancel it, and chose to pay another way anyway.
         """
         if not self:
             return None, 'nothing'
@@ -309,6 +335,10 @@ class AccountMove(models.Model):
                     previous_tx._invoicecloud_cancel_checkout()
                     if previous_tx.state in TX_IN_PROGRESS_STATES:
                         return None, 'in_progress'  # The provider no longer lets it be canceled.
+                    if previous_tx.state == 'draft' and not replace_open:
+                        # Still payable at the provider (an open iDEAL payment cannot be
+                        # canceled): the customer is told before a second one is opened.
+                        return None, 'still_open'
         except ProviderError as error:
             return None, _problem_of(error)
         self.invalidate_recordset(['amount_residual', 'payment_state'])

@@ -2,10 +2,13 @@ from decimal import Decimal
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import format_amount
 
+from ..amounts import stripe_refusal
 from ..const import (
     MOLLIE_API_ENDPOINT_PARAM,
     MOLLIE_CODE,
+    MOLLIE_CURRENCIES,
     MOLLIE_METHODS,
     MOLLIE_NEVER,
     MOLLIE_TIMEOUT,
@@ -121,16 +124,42 @@ class PaymentProvider(models.Model):
             return set(self.invoicecloud_mollie_limits or ()) or {'ideal', 'bancontact', 'paypal', 'bank_transfer'}
         return super()._get_default_payment_method_codes()
 
-    def _invoicecloud_offered_methods(self, payment_methods, amount, currency):
-        """Among Odoo's compatible methods of this provider, those the customer may choose here:
-        through Mollie only Mollie's own methods (never cards), within Mollie's amount limits."""
+    def _invoicecloud_own_methods(self, payment_methods):
+        """Among Odoo's compatible methods, those of this provider the customer may choose: through
+        Mollie only Mollie's own methods (never cards)."""
         self.ensure_one()
-        offered = payment_methods.filtered(lambda m: self in m.provider_ids)
+        own = payment_methods.filtered(lambda m: self in m.provider_ids)
         if self.code == MOLLIE_CODE:
-            offered = offered.filtered(
-                lambda m: m.code in MOLLIE_METHODS and self._invoicecloud_mollie_within_limits(m, amount, currency)
+            own = own.filtered(lambda m: m.code in MOLLIE_METHODS)
+        return own
+
+    def _invoicecloud_amount_refusal(self, payment_method, amount, currency):
+        """Why this provider would refuse `amount` with this method, in words for the customer,
+        or None: the method is then not offered, and the page says why."""
+        self.ensure_one()
+        if self.code == STRIPE_CODE:
+            reason, limit = stripe_refusal(amount, currency.name, currency.decimal_places) or (None, None)
+            limit = limit is not None and (limit, currency)
+        elif self.code == MOLLIE_CODE:
+            reason, limit = self._invoicecloud_mollie_refusal(payment_method, amount, currency)
+        else:
+            return None
+        if reason == 'decimals':
+            return self.env._(
+                "%(method)s does not take amounts in %(currency)s with this many decimals.",
+                method=payment_method.name,
+                currency=currency.name,
             )
-        return offered
+        if reason == 'currency':
+            return self.env._(
+                "%(method)s does not take payments in %(currency)s.", method=payment_method.name, currency=currency.name
+            )
+        if reason in ('minimum', 'maximum'):
+            limit_text = format_amount(self.env, float(limit[0]), limit[1])
+            if reason == 'minimum':
+                return self.env._("%(method)s takes %(limit)s or more.", method=payment_method.name, limit=limit_text)
+            return self.env._("%(method)s takes at most %(limit)s.", method=payment_method.name, limit=limit_text)
+        return None
 
     # === Mollie === #
 
@@ -173,14 +202,34 @@ class PaymentProvider(models.Model):
             message += ' ' + self.env._("Cards are left out: card payments go through Stripe.")
         return self._invoicecloud_notification(message)
 
-    def _invoicecloud_mollie_within_limits(self, payment_method, amount, currency):
-        """Whether Mollie's limits for this method allow this amount (no limits known: yes)."""
-        minimum, maximum, limit_currency = (self.invoicecloud_mollie_limits or {}).get(payment_method.code) or [
-            None
-        ] * 3
-        if not (minimum and maximum) or limit_currency != currency.name:
-            return True
-        return Decimal(minimum) <= Decimal(str(amount)) <= Decimal(maximum)
+    def _invoicecloud_mollie_refusal(self, payment_method, amount, currency):
+        """(reason, (limit, currency)) if Mollie would refuse `amount` with this method, else
+        (None, None). Mollie reports each method's limits in one currency (the profile's, EUR):
+        another currency is compared at Odoo's rate of the day, and Mollie refuses other
+        currencies for the methods its multicurrency guide does not list them for."""
+        if currency.name not in MOLLIE_CURRENCIES.get(MOLLIE_METHODS.get(payment_method.code), {'EUR'}):
+            return 'currency', None
+        minimum, maximum, limit_currency_name = (self.invoicecloud_mollie_limits or {}).get(payment_method.code) or (
+            [None] * 3
+        )
+        limit_currency = (
+            self.env['res.currency']
+            .with_context(active_test=False)
+            .search([('name', '=', limit_currency_name or '')], limit=1)
+        )
+        if not limit_currency:
+            return None, None
+        in_limit_currency = currency._convert(amount, limit_currency, self.company_id, fields.Date.context_today(self))
+        if minimum and limit_currency.compare_amounts(in_limit_currency, float(minimum)) < 0:
+            return 'minimum', self._invoicecloud_limit(minimum, limit_currency, currency)
+        if maximum and limit_currency.compare_amounts(in_limit_currency, float(maximum)) > 0:
+            return 'maximum', self._invoicecloud_limit(maximum, limit_currency, currency)
+        return None, None
+
+    def _invoicecloud_limit(self, value, limit_currency, currency):
+        """Mollie's limit, told in the invoice's currency (at Odoo's rate) for the customer."""
+        converted = limit_currency._convert(float(value), currency, self.company_id, fields.Date.context_today(self))
+        return Decimal(str(converted)), currency
 
     # === Stripe === #
 

@@ -1,4 +1,5 @@
 from . import (
+    test_amount_limits,
     test_checkout_limits,
     test_history,
     test_invoice_page,

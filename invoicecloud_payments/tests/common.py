@@ -80,11 +80,13 @@ class InvoicecloudProvidersMixin:
         (cls.ideal + cls.bank_transfer).active = True
 
     @classmethod
-    def _pay_through_mollie(cls, invoices, method, from_history=False):
+    def _pay_through_mollie(cls, invoices, method, from_history=False, replace_open=False):
         """Start paying as the customer's page does, Mollie creating the payment; returns (checkout
         URL, problem, the mocked `create_payment`)."""
         with patch.object(MollieGateway, 'create_payment', side_effect=_created_mollie_payment) as create:
-            url, problem = invoices.sudo()._invoicecloud_pay(cls.mollie, method, from_history)
+            url, problem = invoices.sudo()._invoicecloud_pay(
+                cls.mollie, method, from_history, replace_open=replace_open
+            )
         return url, problem, create
 
     @staticmethod

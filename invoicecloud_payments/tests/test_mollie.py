@@ -169,12 +169,33 @@ class TestMollie(InvoicecloudProvidersMixin, InvoicecloudCase):
         create.assert_not_called()
         self.assertEqual(transfer_tx.state, 'pending')
 
+    def test_an_open_ideal_payment_mollie_will_not_cancel_is_told_before_a_second_one(self):
+        """docs.mollie.com/reference/cancel-payment: an open iDEAL payment is not cancelable (it
+        expires by itself). Paying again would open a second payable checkout: the customer is
+        told first, and only a confirmed second click opens it."""
+        self._pay_through_mollie(self.eur_invoice, self.ideal)
+        first = self.eur_invoice._invoicecloud_transactions(('draft',))
+        open_not_cancelable = self._mollie_payment(first, status='open', isCancelable=False)
+        with (
+            patch.object(MollieGateway, 'get_payment', return_value=open_not_cancelable),
+            patch.object(MollieGateway, 'cancel_payment') as cancel,
+        ):
+            url, problem, create = self._pay_through_mollie(self.eur_invoice, self.ideal)
+            self.assertEqual((url, problem), (None, 'still_open'))
+            create.assert_not_called()
+            url, problem, create = self._pay_through_mollie(self.eur_invoice, self.ideal, replace_open=True)
+            self.assertEqual(problem, None)
+            create.assert_called_once()
+        cancel.assert_not_called()
+        self.assertEqual(first.state, 'draft', "still payable at Mollie: a late payment is kept")
+
     def test_a_second_payment_for_a_paid_invoice_becomes_credit_and_a_todo(self):
         self._pay_through_mollie(self.eur_invoice, self.ideal)
         first = self.eur_invoice._invoicecloud_transactions(('draft',))
         open_not_cancelable = self._mollie_payment(first, status='open', isCancelable=False)
         with patch.object(MollieGateway, 'get_payment', return_value=open_not_cancelable):
-            self._pay_through_mollie(self.eur_invoice, self.ideal)  # the first one cannot be canceled: both stay open
+            # The first one cannot be canceled; told so, the customer pays again: both stay open.
+            self._pay_through_mollie(self.eur_invoice, self.ideal, replace_open=True)
         second = self.eur_invoice._invoicecloud_transactions(('draft',)) - first
         self._confirm_mollie(first, self._mollie_payment(first))
         self.assertIn(self.eur_invoice.payment_state, ('paid', 'in_payment'))

@@ -3,13 +3,19 @@
 It implements what the addon calls (Checkout Sessions create / retrieve / expire, payment intents
 and charges retrieve, refunds, events list, balance, webhook endpoints), with objects built from
 Stripe's own fixtures (``fixtures/stripe/fixtures3.json``) so their shape is
-the real one. It honours ``Idempotency-Key`` as Stripe does (same key and body: the first answer
-again; same key, other body: 400), serves a hosted checkout page where a person or a test pays,
-declines or cancels, and sends webhooks signed with the SDK's own helper.
+the real one. It refuses what Stripe refuses (``stripe_rules``: the parameters of Stripe's published
+API description and the rules of its documentation) before anything changes, limits the request
+rate as Stripe's test mode does (``rate_limit_per_second``), honours ``Idempotency-Key`` as Stripe
+documents it (https://docs.stripe.com/api/idempotent_requests: the first answer replayed for 24
+hours; same key, other request: 400; the first request still running: 409), serves a hosted
+checkout page where a person or a test pays, declines or cancels, and sends webhooks signed with
+the SDK's own helper.
 
 It can be told to fail: ``fail_next`` (status codes for the next API calls), ``delay`` (seconds
-before each API answer), ``drop_webhooks``, ``duplicate_webhooks`` and ``report`` (what a
-retrieved session says its amount and currency are, to test tampering).
+before each API call reaches the endpoint), ``execution_delay`` (seconds the endpoint itself runs,
+its idempotency key in flight), ``drop_webhooks``, ``duplicate_webhooks`` and ``report`` (what a
+retrieved session says its amount and currency are, to test tampering). ``clock`` (a callable
+giving the time) can be replaced to test what depends on the time.
 
 Run alone (``cd tests && python3 -m fakes.stripe_server --port 12111 --webhook URL``) for the demo.
 """
@@ -20,16 +26,28 @@ import html
 import json
 import secrets
 import time
+from collections import deque
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
 import stripe
 
+from . import stripe_rules
 from .http_fake import FakeHandler, FakeProvider, FakeServer
 
 # Stripe's own fixtures, copied with their licence (fixtures/README.md says from where).
 FIXTURES = Path(__file__).resolve().parent / 'fixtures' / 'stripe' / 'fixtures3.json'
+
+# https://docs.stripe.com/rate-limits: "Test mode: 25 read operations and 25 write operations" per
+# second (today's page: "Sandbox: 25 requests per second", the global limit). The fake counts all
+# API calls together, in a sliding one-second window.
+TEST_MODE_RATE_LIMIT = 25
+# https://docs.stripe.com/api/idempotent_requests: keys can be removed "after they're at least 24
+# hours old"; a key reused after that makes a new request.
+IDEMPOTENCY_KEY_LIFETIME = 24 * 3600
+# Same page: "Idempotency keys are up to 255 characters long."
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
 
 
 def load_fixtures():
@@ -60,7 +78,13 @@ def _lists(node):
 class FakeStripe(FakeProvider):
     """The state and behaviour; `StripeHandler` only speaks HTTP."""
 
-    def __init__(self, secret_key='sk_test_fake', webhook_secret='whsec_fake', webhook_url=None):
+    def __init__(
+        self,
+        secret_key='sk_test_fake',
+        webhook_secret='whsec_fake',
+        webhook_url=None,
+        rate_limit_per_second=TEST_MODE_RATE_LIMIT,
+    ):
         super().__init__()
         self.fixtures = load_fixtures()
         self.secret_key = secret_key
@@ -68,7 +92,13 @@ class FakeStripe(FakeProvider):
         self.webhook_urls = [webhook_url] if webhook_url else []
         self.sessions, self.payment_intents, self.charges, self.refunds = {}, {}, {}, {}
         self.intent_data = {}  # session id -> the payment_intent_data it was created with
-        self.events, self.idempotency = [], {}
+        self.events = []
+        self.idempotency = {}  # key -> (request, status, answer, time saved)
+        self.in_flight = set()  # keys whose first request is running
+        self.rate_limit_per_second = rate_limit_per_second  # None: no limit
+        self._recent = deque()  # times of the API calls of the last second
+        self.execution_delay = 0.0
+        self.clock = time.time
         self.duplicate_webhooks = 1
         self.report = {}  # session id -> {'amount_total': .., 'currency': ..} overrides
 
@@ -275,10 +305,38 @@ class FakeStripe(FakeProvider):
 
     # --- the API ------------------------------------------------------------------------------
 
+    def now(self):
+        return self.clock()
+
+    def rate_limited(self):
+        """The 429 Stripe answers past its test-mode rate (a `Refusal`), or None; counts the call."""
+        if self.rate_limit_per_second is None:
+            return None
+        with self.lock:
+            now = self.now()
+            while self._recent and self._recent[0] <= now - 1:
+                self._recent.popleft()
+            if len(self._recent) >= self.rate_limit_per_second:
+                return stripe_rules.Refusal(RATE_LIMITED, code='rate_limit', status=429)
+            self._recent.append(now)
+            return None
+
+    def refusal(self, method, path, params, headers):
+        """Why Stripe would refuse this call before running it (a `Refusal`), or None."""
+        if headers.get('Authorization') != f'Bearer {self.secret_key}':
+            return stripe_rules.Refusal('Invalid API Key provided.', status=401)
+        return stripe_rules.refusal(method, path, params, self.now())
+
     def api(self, method, path, params, headers):
         """Returns (status, body dict)."""
-        if headers.get('Authorization') != f'Bearer {self.secret_key}':
-            return 401, _error('invalid_request_error', 'Invalid API Key provided.')
+        if refused := self.refusal(method, path, params, headers):
+            return refused.answer()
+        return self.execute(method, path, params)
+
+    def execute(self, method, path, params):
+        """Run a call `refusal` let through; returns (status, body dict)."""
+        if self.execution_delay:
+            time.sleep(self.execution_delay)  # outside the lock: other calls go on meanwhile
         parts = path.strip('/').split('/')[1:]  # without 'v1'
         with self.lock:
             if method == 'POST' and parts == ['checkout', 'sessions']:
@@ -286,20 +344,18 @@ class FakeStripe(FakeProvider):
             if parts[:2] == ['checkout', 'sessions'] and len(parts) >= 3:
                 session = self.sessions.get(parts[2])
                 if not session:
-                    return 404, _error('invalid_request_error', f'No such checkout.session: {parts[2]}')
+                    return _missing('checkout.session', parts[2], 'session')
                 if method == 'POST' and parts[3:] == ['expire']:
                     if session['status'] != 'open':
                         return 400, _error('invalid_request_error', 'Only open sessions can be expired.')
                     self.expire(session['id'])
                 return 200, self._session_view(session)
             if method == 'GET' and parts[:1] == ['payment_intents'] and len(parts) == 2:
-                return _found(self.payment_intents.get(parts[1]), 'payment_intent')
+                return _found(self.payment_intents.get(parts[1]), 'payment_intent', parts[1], 'intent')
             if method == 'GET' and parts[:1] == ['charges'] and len(parts) == 2:
-                return _found(self.charges.get(parts[1]), 'charge')
+                return _found(self.charges.get(parts[1]), 'charge', parts[1], 'charge')
             if method == 'POST' and parts == ['refunds']:
-                if params.get('payment_intent') not in self.payment_intents:
-                    return 400, _error('invalid_request_error', 'No such payment_intent.')
-                return 200, self.refund(params['payment_intent'], params.get('amount'))
+                return self._refund_call(params)
             if method == 'GET' and parts == ['events']:
                 data = list(reversed(self.events))[: int(params.get('limit', 10))]
                 return 200, {'object': 'list', 'data': data, 'has_more': False, 'url': '/v1/events'}
@@ -319,18 +375,83 @@ class FakeStripe(FakeProvider):
                 return 200, endpoint
         return 404, _error('invalid_request_error', f'Unrecognized request URL ({method}: {path})')
 
+    def _refund_call(self, params):
+        intent_id = params.get('payment_intent')
+        if 'charge' in params:
+            charge = self.charges.get(params['charge'])
+            if not charge:
+                return _missing('charge', params['charge'], 'charge', status=400)
+            intent_id = intent_id or charge['payment_intent']
+        if intent_id not in self.payment_intents:
+            return _missing('payment_intent', intent_id, 'payment_intent', status=400)
+        return 200, self.refund(intent_id, params.get('amount'))
+
+    # --- idempotency (https://docs.stripe.com/api/idempotent_requests) -----------------------------
+
+    def claim_key(self, key, request):
+        """The answer for a call whose key is known, or None: the call runs, its key in flight."""
+        with self.lock:
+            if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+                return stripe_rules.Refusal(KEY_TOO_LONG).answer() + ([],)
+            self._forget_old_keys()
+            if key in self.in_flight:
+                # "the request conflicts with another that's executing concurrently": 409, not saved.
+                return 409, _error('invalid_request_error', KEY_IN_USE.format(key=key), 'idempotency_key_in_use'), []
+            known = self.idempotency.get(key)
+            if known and known[0] != request:
+                return 400, _error('idempotency_error', IDEMPOTENCY_MISMATCH.format(key=key)), []
+            if known:
+                return known[1], known[2], [('Idempotent-Replayed', 'true')]
+            self.in_flight.add(key)
+            return None
+
+    def save_key(self, key, request, status, answer):
+        """Save the answer of a call that ran, errors included (Stripe replays even 500s)."""
+        with self.lock:
+            self.idempotency[key] = (request, status, answer, self.now())
+
+    def release_key(self, key):
+        with self.lock:
+            self.in_flight.discard(key)
+
+    def _forget_old_keys(self):
+        oldest = self.now() - IDEMPOTENCY_KEY_LIFETIME
+        for key in [key for key, known in self.idempotency.items() if known[3] <= oldest]:
+            del self.idempotency[key]
+
 
 IDEMPOTENCY_MISMATCH = (
-    'Keys for idempotent requests can only be used with the same parameters they were first used with.'
+    'Keys for idempotent requests can only be used with the same parameters they were first used with. '
+    "Try using a key other than '{key}' if you meant to execute a different request."
+)
+KEY_IN_USE = (
+    'There is currently another in-progress request using this Idempotent Key (that probably means you submitted '
+    'twice, and the other request is still going through): {key}. Please try again later.'
+)
+KEY_TOO_LONG = f'Idempotency keys can be at most {IDEMPOTENCY_KEY_MAX_LENGTH} characters long.'
+RATE_LIMITED = (
+    'Testmode request rate limit exceeded, the rate limits in testmode are lower than livemode. '
+    'You can learn more about rate limits here https://docs.stripe.com/rate-limits.'
 )
 
 
-def _error(kind, message):
-    return {'error': {'type': kind, 'message': message}}
+def _error(kind, message, code=None, param=None):
+    error = {'type': kind, 'message': message}
+    if param:
+        error['param'] = param
+    if code:
+        error['code'] = code
+        error['doc_url'] = f"https://docs.stripe.com/error-codes/{code.replace('_', '-')}"
+    return {'error': error}
 
 
-def _found(obj, resource):
-    return (200, obj) if obj else (404, _error('invalid_request_error', f'No such {resource}'))
+def _missing(resource, object_id, param, status=404):
+    """Stripe's answer naming an object that does not exist (https://docs.stripe.com/error-codes/resource-missing)."""
+    return status, _error('invalid_request_error', f"No such {resource}: '{object_id}'", 'resource_missing', param)
+
+
+def _found(obj, resource, object_id, param):
+    return (200, obj) if obj else _missing(resource, object_id, param)
 
 
 class StripeHandler(FakeHandler):
@@ -342,21 +463,28 @@ class StripeHandler(FakeHandler):
         if url.path.startswith('/pay/'):
             return self._hosted_page(method, url.path, body)
         fake = self.fake
+        # A failure on demand stands for an outage before the endpoint: no idempotent result saved.
         if failure := self._api_call_starts(method, url.path):
             return self._send(failure, _error('api_error', 'Fake failure'), headers=[('Stripe-Should-Retry', 'false')])
+        if limited := fake.rate_limited():
+            return self._send(*limited.answer())
         params = parse_form(body if method == 'POST' else url.query)
-        key = self.headers.get('Idempotency-Key')
-        if method == 'POST' and key:
-            with fake.lock:
-                known = fake.idempotency.get(key)
-                if known and known[0] != (url.path, body):
-                    return self._send(400, _error('idempotency_error', IDEMPOTENCY_MISMATCH))
-                if known:
-                    return self._send(known[1], known[2], headers=[('Idempotent-Replayed', 'true')])
-                status, answer = fake.api(method, url.path, params, self.headers)
-                fake.idempotency[key] = ((url.path, body), status, answer)
-                return self._send(status, answer)
-        status, answer = fake.api(method, url.path, params, self.headers)
+        # Stripe ignores the key on GET and DELETE (they are idempotent by definition).
+        key = self.headers.get('Idempotency-Key') if method == 'POST' else None
+        if not key:
+            return self._send(*fake.api(method, url.path, params, self.headers))
+        request = (method, url.path, params)
+        if known := fake.claim_key(key, request):
+            return self._send(known[0], known[1], headers=known[2])
+        try:
+            # "If incoming parameters fail validation [...] no idempotent result is saved because no
+            # API endpoint initiated the execution": a refused call leaves the key free.
+            if refused := fake.refusal(method, url.path, params, self.headers):
+                return self._send(*refused.answer())
+            status, answer = fake.execute(method, url.path, params)
+            fake.save_key(key, request, status, answer)
+        finally:
+            fake.release_key(key)  # outside the fake's lock while it ran: a duplicate meanwhile gets 409
         return self._send(status, answer)
 
     def _hosted_page(self, method, path, body):
