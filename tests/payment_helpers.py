@@ -1,5 +1,6 @@
 """An Odoo server with the providers pointed at the fakes, and a customer that speaks HTTP."""
 
+import importlib.util
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +11,20 @@ import requests
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from odoo_server import OdooServer, multiworker_options
+from odoo_server import ROOT, OdooServer, multiworker_options
+
+
+def _addon_timeouts():
+    """(connect, read) timeouts of the addon's SDK calls, per provider, from its const.py (plain
+    constants, no Odoo code): an outage test hangs a fake longer than the addon waits."""
+    spec = importlib.util.spec_from_file_location('invoicecloud_const', ROOT / 'invoicecloud_payments' / 'const.py')
+    const = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(const)
+    return {'stripe': const.STRIPE_TIMEOUT, 'mollie': const.MOLLIE_TIMEOUT}
+
+
+# Seconds a hanging fake holds a call: twice what the addon waits for it.
+HANG_SECONDS = {provider: 2 * sum(timeout) for provider, timeout in _addon_timeouts().items()}
 
 WEBHOOK_SECRET = 'whsec_fake'
 SECRET_KEY = 'sk_test_fake'

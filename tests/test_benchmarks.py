@@ -22,6 +22,8 @@ from odoo_server import OdooServer
 pytestmark = pytest.mark.slow
 
 REQUESTS = 15
+# Slowest kind of bad link against the fastest, by median: a ratio, measured in the same run.
+TIMING_RATIO_BOUND = 1.5
 ACCESS_RE = re.compile(r'"GET (?P<path>\S+) HTTP/1.1" 200 - (?P<queries>\d+) (?P<sql>[\d.]+) (?P<other>[\d.]+)')
 
 DATA = """
@@ -153,9 +155,11 @@ def test_every_bad_link_answers_404_in_the_same_time(history_server, figures):
             assert response.status_code == 404, kind
     medians = {kind: round(statistics.median(values) * 1000, 2) for kind, values in timings.items()}
     spread = round(max(medians.values()) - min(medians.values()), 2)
-    figures['bad_link_404_ms_median'] = {**medians, 'spread': spread}
+    ratio = round(max(medians.values()) / min(medians.values()), 2)
+    figures['bad_link_404_ms_median'] = {**medians, 'spread': spread, 'slowest_to_fastest': ratio}
     print(f"\n404 median ms by kind of bad link: {medians}; spread {spread} ms")
-    assert spread < 5
+    # Interleaved rounds: load hits every kind alike, so a busy machine moves no kind apart.
+    assert ratio < TIMING_RATIO_BOUND, "no kind of bad link answers measurably slower than another"
 
 
 INVOICES_SQL = """

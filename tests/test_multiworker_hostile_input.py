@@ -30,6 +30,8 @@ WEBHOOK_FUZZ = 500 if QUICK else 10_000  # per webhook route
 CUSTOMER_FUZZ = 100 if QUICK else 2_000  # per customer route
 RANDOM_TOKENS = 2_000 if QUICK else 100_000
 TIMING_ROUNDS = 50 if QUICK else 300
+# Slowest kind of bad token against the fastest, by median: a ratio, measured in the same run.
+TIMING_RATIO_BOUND = 1.5
 CLIENTS = 4
 FIGURES = {}
 
@@ -165,9 +167,11 @@ def test_wrong_reset_and_foreign_tokens_answer_the_same_404_in_the_same_time(sho
             bodies[kind] = re.sub(r'csrf_token[^,]+', '', response.text)
     medians = {kind: round(statistics.median(values) * 1000, 2) for kind, values in timings.items()}
     spread = round(max(medians.values()) - min(medians.values()), 2)
-    FIGURES['bad_token_404_median_ms'] = {**medians, 'spread': spread}
+    ratio = round(max(medians.values()) / min(medians.values()), 2)
+    FIGURES['bad_token_404_median_ms'] = {**medians, 'spread': spread, 'slowest_to_fastest': ratio}
     assert len(set(bodies.values())) == 1, "every bad token gets the same page"
-    assert spread < 5
+    # Interleaved rounds: load hits every kind alike, so a busy machine moves no kind apart.
+    assert ratio < TIMING_RATIO_BOUND, "no kind of bad link answers measurably slower than another"
 
 
 def test_abuse_is_answered_413_429_and_400(shop):

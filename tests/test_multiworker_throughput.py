@@ -9,8 +9,8 @@
   once as Odoo's cron runner would, timed: it records both sides' payments.
 
 Throughput (requests per second) and client-side latency (median, p95) go to
-tests/output/multiworker.json; both bounds (p95 under 300 ms for pages, under 250 ms for
-confirmations) are asserted.
+tests/output/multiworker.json, with the ratios ours / Odoo's of the same run. No absolute time is
+asserted; a generous ratio bound catches a regression that makes ours several times slower.
 """
 
 import json
@@ -34,6 +34,9 @@ QUICK = os.environ.get('INVOICECLOUD_QUICK') == '1'
 PAGE_VIEWS = 100 if QUICK else 600  # per page kind
 CONFIRMATIONS = 20 if QUICK else 100  # per webhook kind
 CLIENTS = 4
+# Ours against Odoo's own, p95 latency in the same run: a regression guard, not a target (the
+# figures are what the issue reports).
+RATIO_BOUND = 2.0
 STOCK_SECRET = 'whsec_stock'
 STOCK = """
 import json
@@ -120,9 +123,9 @@ def test_invoice_pages_side_by_side(shop):
         figures[kind] = _figures(rate, latencies)
     figures.pop('warm-up')
     figures['p95_ratio_ours_to_odoo'] = round(figures['ours']['p95_ms'] / figures['odoo']['p95_ms'], 2)
-    figures['bound_p95_ms'] = 300
+    figures['rate_ratio_ours_to_odoo'] = round(figures['ours']['per_second'] / figures['odoo']['per_second'], 2)
     record('throughput, invoice page', figures)
-    assert figures['ours']['p95_ms'] < figures['bound_p95_ms']
+    assert figures['p95_ratio_ours_to_odoo'] < RATIO_BOUND
     assert not worker_trouble(odoo.log)
 
 
@@ -155,12 +158,14 @@ def test_confirmations_side_by_side(shop):
     stock = [_post_signed(f'{odoo.url}/payment/stripe/webhook', _stock_event(tx), STOCK_SECRET)
              for tx in data['stock']['txs']]  # fmt: skip
     figures = {}
+    stripe_calls_before = len(stripe_fake.requests)
     for kind, calls in (('ours', ours), ('odoo', stock)):
         rate, latencies, statuses = _load(calls)
         assert set(statuses) == {200}, kind
         figures[kind] = _figures(rate, latencies)
     figures['p95_ratio_ours_to_odoo'] = round(figures['ours']['p95_ms'] / figures['odoo']['p95_ms'], 2)
-    figures['bound_p95_ms'] = 250
+    figures['rate_ratio_ours_to_odoo'] = round(figures['ours']['per_second'] / figures['odoo']['per_second'], 2)
+    figures['stripe_api_calls'] = len(stripe_fake.requests) - stripe_calls_before
     stock_done = "SELECT count(*) FROM payment_transaction WHERE reference LIKE 'STOCK-%%' AND state = 'done'"
     figures['odoo_transactions_done'] = ledger.query(stock_done)[0][0]
     figures['our_transactions_done'] = sum(ledger.transactions(i['id'])[-1][1] == 'done' for i in ours_invoices)
@@ -172,5 +177,6 @@ def test_confirmations_side_by_side(shop):
     assert figures['our_payments'] == figures['our_invoices_paid'] == CONFIRMATIONS
     assert figures['recording']['payments'] == 2 * CONFIRMATIONS, "ours and Odoo's, by the same cron"
     assert figures['odoo_transactions_done'] == CONFIRMATIONS, "Odoo's own webhook was driven correctly"
-    assert figures['ours']['p95_ms'] < figures['bound_p95_ms']
+    assert figures['p95_ratio_ours_to_odoo'] < RATIO_BOUND
+    assert figures['stripe_api_calls'] == 0, "a signed paid session needs no call back to Stripe"
     assert not worker_trouble(odoo.log)

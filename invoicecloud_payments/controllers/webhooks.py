@@ -28,9 +28,10 @@ class InvoicecloudWebhookController(http.Controller):
     def invoicecloud_stripe_webhook(self, provider_id, **kwargs):
         """Stripe's events for one provider record (each has its own signing secret).
 
-        Nothing in the body is trusted before the signature is checked, and then only the ids:
-        the state is read back from Stripe. Every refusal is the same 400, whether the provider
-        or the transaction exists or not.
+        Nothing in the body is trusted before the signature is checked. A signed session that is
+        paid or expired is applied as Stripe sent it (the same checks of id, reference, amount
+        and currency apply); any other state, refunds and disputes are read back from Stripe.
+        Every refusal is the same 400, whether the provider or the transaction exists or not.
         """
         if self._too_large():
             return request.make_response('', status=413)

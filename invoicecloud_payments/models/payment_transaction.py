@@ -270,7 +270,7 @@ class PaymentTransaction(models.Model):
             and not self.invoicecloud_flag
         )
 
-    def _invoicecloud_confirm(self, skip_locked=False, record_later=False):
+    def _invoicecloud_confirm(self, skip_locked=False, record_later=False, signed_session=None):
         """Ask the provider where the payment stands and apply it. Idempotent; the only way a
         transaction of ours becomes done. Raises ProviderError when the provider cannot tell.
 
@@ -278,12 +278,14 @@ class PaymentTransaction(models.Model):
         posted and reconciled, most of the work) by Odoo's post-processing cron, triggered now and
         run by Odoo's cron runner within seconds: the provider gets its answer without waiting for
         the accounts. The invoice is not payable meanwhile (`_invoicecloud_in_progress`), and the
-        customer's status page records it at once if the cron has not yet."""
+        customer's status page records it at once if the cron has not yet.
+
+        `signed_session`: the Checkout Session of a Stripe event whose signature was verified."""
         self.ensure_one()
         if not self._invoicecloud_lock(skip_locked=skip_locked):
             return
         if self.provider_code == STRIPE_CODE:
-            self._invoicecloud_stripe_confirm()
+            self._invoicecloud_stripe_confirm(signed_session)
         else:
             self._invoicecloud_mollie_confirm()
         if record_later and self._invoicecloud_to_record():
@@ -422,11 +424,17 @@ class PaymentTransaction(models.Model):
 
     # === Stripe === #
 
-    def _invoicecloud_stripe_confirm(self):
+    def _invoicecloud_stripe_confirm(self, signed_session=None):
+        """A session from a signed event is Stripe's own word: when it states an outcome that
+        nothing can change any more (paid, expired) it is applied as it is, with the same checks
+        of id, reference, amount and currency; Stripe is asked otherwise."""
         if not self._invoicecloud_unfinished():
             return
         gateway = self.provider_id._invoicecloud_stripe_gateway()
-        session = gateway.retrieve_checkout_session(self.provider_reference)
+        if _stripe_final(signed_session):
+            session = signed_session
+        else:
+            session = gateway.retrieve_checkout_session(self.provider_reference)
         if (
             session.get('id') != self.provider_reference
             or self._extract_reference(STRIPE_CODE, session) != self.reference
@@ -530,7 +538,7 @@ class PaymentTransaction(models.Model):
         if event['type'].startswith('checkout.session.'):
             tx = self._invoicecloud_find(provider, [('provider_reference', '=', data_object.get('id'))])
             if tx:
-                tx._invoicecloud_confirm(record_later=True)
+                tx._invoicecloud_confirm(record_later=True, signed_session=data_object)
             return
         payment_intent = data_object.get('payment_intent')
         gateway = provider._invoicecloud_stripe_gateway()
@@ -828,6 +836,16 @@ def _searchable(value):
     """Whether `value`, sent by a browser or a provider, can be looked up as a text: a non-empty
     string without NUL (PostgreSQL refuses NUL in text)."""
     return isinstance(value, str) and bool(value) and '\x00' not in value
+
+
+def _stripe_final(session):
+    """Whether a Checkout Session states an outcome nothing changes any more: paid, or expired
+    (https://docs.stripe.com/api/checkout/sessions/object#checkout_session_object-status)."""
+    if not isinstance(session, dict):
+        return False
+    return session.get('status') == 'expired' or (
+        session.get('status') == 'complete' and session.get('payment_status') == STRIPE_PAID_STATUS
+    )
 
 
 def _stripe_datetime(value):

@@ -41,6 +41,37 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         self.assertEqual(self.tx.state, 'done')
         self._assert_recorded_by_the_cron(self.tx)
 
+    def _signed_session_event(self, event_id, **session_values):
+        session = self._session(self.tx, **session_values)
+        event = {'id': event_id, 'object': 'event', 'type': 'checkout.session.completed', 'data': {'object': session}}
+        return json.dumps(event)
+
+    def test_a_signed_paid_session_is_applied_without_asking_stripe(self):
+        """Paid is final: the signed event proves it, and Stripe's rate limit is spared."""
+        with patch.object(StripeGateway, 'retrieve_checkout_session') as fetch:
+            self.assertEqual(self._post(self._signed_session_event('evt_paid')).status_code, 200)
+        fetch.assert_not_called()
+        self.assertEqual(self.tx.state, 'done')
+        self._assert_recorded_by_the_cron(self.tx)
+
+    @mute_logger('odoo.addons.invoicecloud_payments.models.payment_transaction')  # "another session"
+    def test_a_signed_session_is_checked_like_a_fetched_one(self):
+        cents = round(self.tx.amount * 100)
+        for event_id, values in (
+            ('evt_other_ref', {'client_reference_id': 'INV/OTHER'}),
+            ('evt_unpaid', {'payment_status': 'unpaid'}),  # not final: asked, Stripe says still open
+        ):
+            with patch.object(
+                StripeGateway, 'retrieve_checkout_session', return_value=self._session(self.tx, status='open')
+            ):
+                self.assertEqual(self._post(self._signed_session_event(event_id, **values)).status_code, 200)
+            self.assertEqual(self.tx.state, 'draft', event_id)
+        with patch.object(StripeGateway, 'retrieve_checkout_session') as fetch:
+            self._post(self._signed_session_event('evt_short', amount_total=cents - 1))
+        fetch.assert_not_called()
+        self.assertEqual((self.tx.state, self.tx.invoicecloud_flag), ('error', 'amount'))
+        self.assertFalse(self.tx.payment_id)
+
     def _assert_recorded_by_the_cron(self, tx):
         """A webhook confirms; the accounts are the work of Odoo's post-processing cron, which it
         triggers, done once."""

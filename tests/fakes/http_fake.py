@@ -17,6 +17,8 @@ class FakeProvider:
         self.deliveries = []  # (what, HTTP status) of every webhook sent; 0: no answer
         self.fail_next = []  # status codes for the next API calls
         self.delay = 0.0  # seconds before each API answer
+        self.hangs_ended = 0  # calls held by `delay` that got to their answer: tests check the
+        # customer was answered before the provider (an order of events, not a time)
         self.drop_webhooks = False
         self._threads = []
 
@@ -61,6 +63,7 @@ class FakeHandler(BaseHTTPRequestHandler):
         self.fake.requests.append((method, path, self.headers.get('Idempotency-Key')))
         if self.fake.delay:
             time.sleep(self.fake.delay)
+            self.fake.hangs_ended += 1
         return self.fake.fail_next.pop(0) if self.fake.fail_next else None
 
     def do_GET(self):

@@ -274,6 +274,8 @@ class FakeStripe(FakeProvider):
     # --- webhooks -----------------------------------------------------------------------------
 
     def _emit(self, event_type, obj):
+        if obj.get('object') == 'checkout.session':
+            obj = self._session_view(obj)  # `report` tampers with what Stripe says, everywhere
         event = self._new('event', 'evt', type=event_type, data={'object': copy.deepcopy(obj)}, pending_webhooks=1)
         event['request'] = {'id': None, 'idempotency_key': None}
         self.events.append(event)
