@@ -1,6 +1,7 @@
 """Debian's Chromium, as the browser tests launch it, and what they do in it."""
 
 from playwright.sync_api import expect
+from public_host import CHROMIUM_RESOLVER_ARG
 
 CHROMIUM = '/usr/bin/chromium'
 # Without these, Chromium calls Google services, which this machine's closed network refuses.
@@ -13,6 +14,7 @@ CHROMIUM_ARGS = [
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',
+    CHROMIUM_RESOLVER_ARG,  # the test shops' public-looking name, to loopback
 ]
 
 # The fakes' hosted checkout pages: where each shows the amount asked, and the button that pays.

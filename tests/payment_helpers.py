@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from html import unescape
 
 import requests
+from public_host import public_url
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
@@ -109,7 +110,7 @@ def running_shop(name, fake, singles=20, mollie=None, multiworker=False, own_log
     )  # fmt: skip
     odoo.create()
     script = DATA % {
-        'url': odoo.url,
+        'url': public_url(odoo),
         'stripe': fake.base_url,
         'mollie': mollie.base_url if mollie else '',
         'mollie_key': mollie.api_key if mollie else '',
@@ -119,6 +120,8 @@ def running_shop(name, fake, singles=20, mollie=None, multiworker=False, own_log
     }
     data = odoo.shell_result(script)
     fake.webhook_urls = [webhook_url(odoo, data)]
+    if mollie:
+        mollie.tunnels = {public_url(odoo): odoo.url}
     try:
         odoo.start()
         yield odoo, data

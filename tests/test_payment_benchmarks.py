@@ -71,6 +71,7 @@ def bench(output_dir):
         results = {}
         try:
             with running_shop('payment_bench', fake, singles=2 * PER_PROVIDER + 1, mollie=mollie) as (odoo, data):
+                mollie.drop_webhooks = True  # the benchmark delivers them, measured
                 yield fake, odoo, data, results
         finally:
             path = output_dir / 'benchmarks.json'
