@@ -1,5 +1,7 @@
 """Constants of the Invoicecloud pages: token shape, paging, remark limits, statuses."""
 
+from datetime import timedelta
+
 # Tokens: 32 random bytes from `secrets`, URL-safe base64 without padding -> 43 characters.
 TOKEN_BYTES = 32
 # Longer inputs are cut before hashing so a huge path costs the same as a real token.
@@ -35,6 +37,17 @@ SHORTCODE = '#LINK'
 TX_IN_PROGRESS_STATES = ('pending', 'authorized')
 # The cron asks the provider about unfinished transactions younger than this.
 CONFIRM_WINDOW_HOURS = 48
+# ... first after this delay, then after this fraction of the transaction's age, at most this
+# long: about 14 calls over 48 hours for an abandoned checkout, where asking every run (10
+# minutes) made 288.
+CONFIRM_FIRST_DELAY = timedelta(minutes=10)
+CONFIRM_BACKOFF_FACTOR = 0.5
+CONFIRM_MAX_DELAY = timedelta(hours=12)
+# A run asks at most this many transactions, the longest overdue first; the others wait for the
+# next run (every 10 minutes). Paced well below Stripe's test-mode limit (25 requests per second,
+# https://docs.stripe.com/rate-limits), which the customers' own calls share.
+CONFIRM_CALLS_PER_RUN = 200
+CONFIRM_CALLS_PER_SECOND = 10
 # The status page reloads itself while the payment is pending.
 STATUS_REFRESH_SECONDS = 5
 # Checkouts started within the window, per invoice and per client address, beyond which the

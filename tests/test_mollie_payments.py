@@ -74,7 +74,7 @@ def test_ideal_paid_makes_the_invoice_paid(shop, mollie):
     assert response.status_code == 303 and response.headers['Location'].startswith(mollie.base_url)
     payment = mollie.payments[mollie_payment_id(response)]
     assert payment['amount'] == {'currency': 'EUR', 'value': f"{invoice['residual']:.2f}"}
-    assert payment['method'] == 'ideal' and payment['webhookUrl'] is None
+    assert payment['method'] == 'ideal' and payment['webhookUrl'].startswith(public_url(odoo))
     assert payment['metadata']['reference'] in payment['redirectUrl'].replace('%2F', '/')
     status_page = customer.checkout(response.headers['Location'], 'paid')
     assert status_of(status_page.text) == 'paid'

@@ -1,5 +1,6 @@
 import ipaddress
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
@@ -20,6 +21,11 @@ from ..amounts import (
     to_stripe_minor_units,
 )
 from ..const import (
+    CONFIRM_BACKOFF_FACTOR,
+    CONFIRM_CALLS_PER_RUN,
+    CONFIRM_CALLS_PER_SECOND,
+    CONFIRM_FIRST_DELAY,
+    CONFIRM_MAX_DELAY,
     CONFIRM_WINDOW_HOURS,
     HISTORY_PREFIX,
     INVOICECLOUD_CODES,
@@ -41,7 +47,7 @@ from ..const import (
     STRIPE_NAME_MAX_LENGTH,
     STRIPE_PAID_STATUS,
 )
-from ..gateways import ProviderError
+from ..gateways import ProviderError, ProviderUnavailable
 
 _logger = logging.getLogger(__name__)
 
@@ -71,6 +77,13 @@ class PaymentTransaction(models.Model):
         readonly=True,
     )
     invoicecloud_checkout_url = fields.Char(string="Checkout URL", readonly=True, copy=False)
+    invoicecloud_next_check = fields.Datetime(
+        string="Next Check with the Provider",
+        help="When the confirmation cron asks the provider again, if no webhook has told the outcome.",
+        readonly=True,
+        copy=False,
+        index='btree_not_null',
+    )
     invoicecloud_checkout_expires_at = fields.Datetime(
         string="Checkout Expires",
         help="When the provider's checkout stops taking the payment, as the provider reported it.",
@@ -385,7 +398,13 @@ class PaymentTransaction(models.Model):
 
     @api.model
     def _cron_invoicecloud_confirm(self):
-        """Webhooks get lost: ask the provider about every unfinished transaction of ours."""
+        """Webhooks get lost: ask the providers about the unfinished transactions that are due.
+
+        A transaction is asked again after a delay that grows with its age (`_invoicecloud_check_
+        later`): a run's calls follow the recent checkouts, not the abandoned ones. A run asks at
+        most CONFIRM_CALLS_PER_RUN, the longest overdue first, paced below the providers' rate
+        limits, and leaves a provider alone for the rest of the run once it is busy or down.
+        """
         now = fields.Datetime.now()
         window = Domain('create_date', '>=', now - timedelta(hours=CONFIRM_WINDOW_HOURS))
         for method_code, days in MOLLIE_CONFIRM_WINDOW_DAYS.items():
@@ -402,18 +421,43 @@ class PaymentTransaction(models.Model):
         unfinished = Domain('state', 'in', ('draft', 'pending', 'authorized')) & Domain(
             'provider_reference', '!=', False
         )
-        txs = self.search(window & Domain('provider_code', 'in', INVOICECLOUD_CODES) & unfinished)
+        due = Domain('invoicecloud_next_check', '=', False) | Domain('invoicecloud_next_check', '<=', now)
+        txs = self.search(
+            window & Domain('provider_code', 'in', INVOICECLOUD_CODES) & unfinished & due,
+            order='invoicecloud_next_check ASC NULLS FIRST, id',
+            limit=CONFIRM_CALLS_PER_RUN,
+        )
         self.env['ir.cron']._commit_progress(remaining=len(txs))
-        for tx in txs:
-            try:
-                tx._invoicecloud_confirm(skip_locked=True)
-            except ProviderError as error:
-                _logger.info("Could not confirm %s yet: %s", tx.reference, error)
-                self.env.cr.rollback()
-            except psycopg2.errors.SerializationFailure:
-                # A webhook or the customer's return confirmed it meanwhile.
-                self.env.cr.rollback()
+        busy_providers = set()
+        started = time.monotonic()
+        for asked, tx in enumerate(txs):
+            if tx.provider_id.id not in busy_providers:
+                # Paced: the customers' own calls share the provider's rate limit.
+                time.sleep(max(0.0, started + asked / CONFIRM_CALLS_PER_SECOND - time.monotonic()))
+                try:
+                    tx._invoicecloud_confirm(skip_locked=True)
+                except ProviderUnavailable as error:
+                    _logger.info("%s is busy or down, asked again at the next run: %s", tx.provider_id.name, error)
+                    busy_providers.add(tx.provider_id.id)
+                    self.env.cr.rollback()
+                except ProviderError as error:
+                    _logger.info("Could not confirm %s yet: %s", tx.reference, error)
+                    self.env.cr.rollback()
+                except psycopg2.errors.SerializationFailure:
+                    # A webhook or the customer's return confirmed it meanwhile.
+                    self.env.cr.rollback()
+                tx._invoicecloud_check_later()
             self.env['ir.cron']._commit_progress(1)
+
+    def _invoicecloud_check_later(self):
+        """When the cron asks about this transaction again, if it is still unfinished: after
+        CONFIRM_FIRST_DELAY, then after a fraction of its age (a checkout abandoned for a day is
+        asked about twice a day, not 144 times), at most CONFIRM_MAX_DELAY."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        age = now - (self.create_date or now)
+        delay = min(max(CONFIRM_FIRST_DELAY, age * CONFIRM_BACKOFF_FACTOR), CONFIRM_MAX_DELAY)
+        self.invoicecloud_next_check = now + delay
 
     @api.model
     def _invoicecloud_find(self, provider, domain):

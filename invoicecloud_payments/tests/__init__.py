@@ -1,6 +1,7 @@
 from . import (
     test_amount_limits,
     test_checkout_limits,
+    test_confirm_cron,
     test_history,
     test_invoice_page,
     test_link_shortcode,

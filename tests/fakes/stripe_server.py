@@ -96,6 +96,7 @@ class FakeStripe(FakeProvider):
         self.idempotency = {}  # key -> (request, status, answer, time saved)
         self.in_flight = set()  # keys whose first request is running
         self.rate_limit_per_second = rate_limit_per_second  # None: no limit
+        self.rate_limited_calls = 0  # answered 429
         self._recent = deque()  # times of the API calls of the last second
         self.execution_delay = 0.0
         self.clock = time.time
@@ -319,6 +320,7 @@ class FakeStripe(FakeProvider):
             while self._recent and self._recent[0] <= now - 1:
                 self._recent.popleft()
             if len(self._recent) >= self.rate_limit_per_second:
+                self.rate_limited_calls += 1
                 return stripe_rules.Refusal(RATE_LIMITED, code='rate_limit', status=429)
             self._recent.append(now)
             return None
