@@ -330,15 +330,18 @@ class AccountMove(models.Model):
         try:
             # A new attempt ends the previous one: a session the customer left open is expired,
             # an awaited bank transfer canceled, so at most one checkout per invoice can be paid.
+            still_open = self.env['payment.transaction']
             for previous_tx in self._invoicecloud_transactions(('draft', *TX_IN_PROGRESS_STATES)):
                 if previous_tx._invoicecloud_replaceable():
                     previous_tx._invoicecloud_cancel_checkout()
                     if previous_tx.state in TX_IN_PROGRESS_STATES:
                         return None, 'in_progress'  # The provider no longer lets it be canceled.
-                    if previous_tx.state == 'draft' and not replace_open:
-                        # Still payable at the provider (an open iDEAL payment cannot be
-                        # canceled): the customer is told before a second one is opened.
-                        return None, 'still_open'
+                    if previous_tx.state == 'draft' and previous_tx.provider_reference:
+                        still_open |= previous_tx
+            # Still payable at the provider (an open iDEAL payment cannot be canceled): the
+            # customer is told before a second one is opened, and a third waits until one ends.
+            if still_open and (not replace_open or len(still_open) > 1):
+                return None, 'still_open'
         except ProviderError as error:
             return None, _problem_of(error)
         self.invalidate_recordset(['amount_residual', 'payment_state'])

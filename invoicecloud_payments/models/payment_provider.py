@@ -217,14 +217,24 @@ class PaymentProvider(models.Model):
             .with_context(active_test=False)
             .search([('name', '=', limit_currency_name or '')], limit=1)
         )
-        if not limit_currency:
-            return None, None
+        if not limit_currency or not self._invoicecloud_rates_known(currency, limit_currency):
+            return None, None  # Mollie's own answer will tell
         in_limit_currency = currency._convert(amount, limit_currency, self.company_id, fields.Date.context_today(self))
         if minimum and limit_currency.compare_amounts(in_limit_currency, float(minimum)) < 0:
             return 'minimum', self._invoicecloud_limit(minimum, limit_currency, currency)
         if maximum and limit_currency.compare_amounts(in_limit_currency, float(maximum)) > 0:
             return 'maximum', self._invoicecloud_limit(maximum, limit_currency, currency)
         return None, None
+
+    def _invoicecloud_rates_known(self, *currencies):
+        """Whether Odoo has a rate for each currency but the company's own: without one, Odoo
+        converts at 1:1, and a comparison with Mollie's limits would mean nothing."""
+        company_currency = (self.company_id or self.env.company).currency_id
+        return all(
+            self.env['res.currency.rate'].sudo().search_count([('currency_id', '=', currency.id)], limit=1)
+            for currency in currencies
+            if currency != company_currency
+        )
 
     def _invoicecloud_limit(self, value, limit_currency, currency):
         """Mollie's limit, told in the invoice's currency (at Odoo's rate) for the customer."""

@@ -359,6 +359,7 @@ class PaymentTransaction(models.Model):
                     'provider_reference': reference,
                     'invoicecloud_checkout_url': url,
                     'invoicecloud_checkout_expires_at': expires_at,
+                    'invoicecloud_next_check': fields.Datetime.now() + CONFIRM_FIRST_DELAY,
                 }
             )
         return self.invoicecloud_checkout_url
@@ -401,9 +402,9 @@ class PaymentTransaction(models.Model):
         """Webhooks get lost: ask the providers about the unfinished transactions that are due.
 
         A transaction is asked again after a delay that grows with its age (`_invoicecloud_check_
-        later`): a run's calls follow the recent checkouts, not the abandoned ones. A run asks at
-        most CONFIRM_CALLS_PER_RUN, the longest overdue first, paced below the providers' rate
-        limits, and leaves a provider alone for the rest of the run once it is busy or down.
+        later`): a run's calls follow the recent checkouts, not the abandoned ones. A run asks each
+        provider at most CONFIRM_CALLS_PER_RUN, the longest overdue first, paced below its rate
+        limit, and leaves a provider alone for the rest of the run once it is busy or down.
         """
         now = fields.Datetime.now()
         window = Domain('create_date', '>=', now - timedelta(hours=CONFIRM_WINDOW_HOURS))
@@ -422,32 +423,59 @@ class PaymentTransaction(models.Model):
             'provider_reference', '!=', False
         )
         due = Domain('invoicecloud_next_check', '=', False) | Domain('invoicecloud_next_check', '<=', now)
-        txs = self.search(
-            window & Domain('provider_code', 'in', INVOICECLOUD_CODES) & unfinished & due,
-            order='invoicecloud_next_check ASC NULLS FIRST, id',
-            limit=CONFIRM_CALLS_PER_RUN,
-        )
-        self.env['ir.cron']._commit_progress(remaining=len(txs))
-        busy_providers = set()
-        started = time.monotonic()
-        for asked, tx in enumerate(txs):
-            if tx.provider_id.id not in busy_providers:
+        pending = window & unfinished & due
+        providers = self.env['payment.provider'].search([('code', 'in', INVOICECLOUD_CODES)])
+        batches = [
+            self.search(
+                pending & Domain('provider_id', '=', provider.id),
+                order='invoicecloud_next_check ASC NULLS FIRST, id',
+                limit=CONFIRM_CALLS_PER_RUN,
+            )
+            for provider in providers
+        ]
+        remaining = sum(map(len, batches))
+        self.env['ir.cron']._commit_progress(remaining=remaining)
+        for batch in batches:
+            started = time.monotonic()
+            for asked, tx in enumerate(batch):
                 # Paced: the customers' own calls share the provider's rate limit.
                 time.sleep(max(0.0, started + asked / CONFIRM_CALLS_PER_SECOND - time.monotonic()))
-                try:
-                    tx._invoicecloud_confirm(skip_locked=True)
-                except ProviderUnavailable as error:
-                    _logger.info("%s is busy or down, asked again at the next run: %s", tx.provider_id.name, error)
-                    busy_providers.add(tx.provider_id.id)
-                    self.env.cr.rollback()
-                except ProviderError as error:
-                    _logger.info("Could not confirm %s yet: %s", tx.reference, error)
-                    self.env.cr.rollback()
-                except psycopg2.errors.SerializationFailure:
-                    # A webhook or the customer's return confirmed it meanwhile.
-                    self.env.cr.rollback()
-                tx._invoicecloud_check_later()
-            self.env['ir.cron']._commit_progress(1)
+                busy = tx._invoicecloud_ask_provider() == 'busy'
+                # A busy or down provider is left alone until the next scheduled run: what is
+                # left of its batch no longer counts as remaining (Odoo would loop on it at once).
+                remaining -= len(batch) - asked if busy else 1
+                if not self.env['ir.cron']._commit_progress(1, remaining=remaining):
+                    return  # out of time: Odoo runs the job again for what remains
+                if busy:
+                    break
+
+    def _invoicecloud_ask_provider(self):
+        """The cron's question about one transaction: claimed first (its next check moved on and
+        committed, under its row lock), so that whatever happens next, it neither blocks the
+        others nor comes back first at every run. Returns 'busy' when the provider is busy or
+        down, else None. Never raises."""
+        self.ensure_one()
+        if not self._invoicecloud_lock(skip_locked=True):
+            return None  # a webhook or the customer's return is confirming it right now
+        self._invoicecloud_check_later()
+        self.env['ir.cron']._commit_progress()
+        try:
+            self._invoicecloud_confirm(skip_locked=True)
+        except ProviderUnavailable as error:
+            self.env.cr.rollback()
+            _logger.info("%s is busy or down, asked again at the next run: %s", self.provider_id.name, error)
+            return 'busy'
+        except ProviderError as error:
+            self.env.cr.rollback()
+            _logger.info("Could not confirm %s yet: %s", self.reference, error)
+        except psycopg2.errors.SerializationFailure:
+            self.env.cr.rollback()  # A webhook or the customer's return confirmed it meanwhile.
+        except Exception:
+            # Whatever else (the accounts refusing the payment, say): this one waits for its next
+            # check, the others go on.
+            self.env.cr.rollback()
+            _logger.exception("Could not confirm %s", self.reference)
+        return None
 
     def _invoicecloud_check_later(self):
         """When the cron asks about this transaction again, if it is still unfinished: after
@@ -474,11 +502,10 @@ class PaymentTransaction(models.Model):
         of id, reference, amount and currency; Stripe is asked otherwise."""
         if not self._invoicecloud_unfinished():
             return
-        gateway = self.provider_id._invoicecloud_stripe_gateway()
         if _stripe_final(signed_session):
             session = signed_session
         else:
-            session = gateway.retrieve_checkout_session(self.provider_reference)
+            session = self.provider_id._invoicecloud_stripe_gateway().retrieve_checkout_session(self.provider_reference)
         if (
             session.get('id') != self.provider_reference
             or self._extract_reference(STRIPE_CODE, session) != self.reference
@@ -488,7 +515,7 @@ class PaymentTransaction(models.Model):
         slow = session.get('status') == 'complete' and session.get('payment_status') != STRIPE_PAID_STATUS
         if slow and isinstance(session.get('payment_intent'), str):
             # A slow method: only its payment intent tells whether it failed meanwhile.
-            intent = gateway.retrieve_payment_intent(session['payment_intent'])
+            intent = self.provider_id._invoicecloud_stripe_gateway().retrieve_payment_intent(session['payment_intent'])
             session = {**session, 'payment_intent_status': intent.get('status')}
         self._process(STRIPE_CODE, session)
 
@@ -565,17 +592,19 @@ class PaymentTransaction(models.Model):
         names = self.invoice_ids.mapped('name') or [self.reference]
         text = ', '.join(names)
         shown = len(names)
+        customer_env = self.with_context(lang=self.partner_lang or self.env.lang).env
         while len(text) > max_length and shown > 1:
             shown -= 1
-            text = self.env._(
+            text = customer_env._(
                 "%(numbers)s and %(count)s more", numbers=', '.join(names[:shown]), count=len(names) - shown
             )
         return text[:max_length]
 
     @api.model
     def _invoicecloud_stripe_handle_event(self, provider, event):
-        """Act once on a verified Stripe event. The event only says which object changed; the
-        state is read back from Stripe (session, charge) before anything is recorded."""
+        """Act once on a verified Stripe event. A session in a final state (paid, expired) is
+        applied as signed; any other state, refunds and disputes are read back from Stripe
+        (session, charge) before anything is recorded."""
         if not self.env['invoicecloud.payment.event']._invoicecloud_register(provider, event['id'], event['type']):
             return
         data_object = event['object']

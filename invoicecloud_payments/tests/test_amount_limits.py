@@ -94,6 +94,13 @@ class TestAmountLimits(AmountLimitsMixin, InvoicecloudCase):
         self.assertIn("at most", withheld[self.paypal])
         self.assertIn("50.00", withheld[self.paypal], "the limit, told in the invoice's currency")
 
+    def test_without_an_exchange_rate_mollie_decides(self):
+        """Odoo converts at 1:1 without a rate: no comparison then, Mollie's answer tells."""
+        chf = self.env.ref('base.CHF')
+        chf.active = True
+        self.assertFalse(chf.rate_ids)
+        self.assertIsNone(self.mollie._invoicecloud_amount_refusal(self.paypal, 500.0, chf))
+
     def test_mollie_methods_that_do_not_take_the_currency_are_refused(self):
         """docs.mollie.com/docs/multicurrency: iDEAL takes euros only, PayPal US dollars too."""
         usd = self.env.ref('base.USD')

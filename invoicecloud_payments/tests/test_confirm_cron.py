@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..const import CONFIRM_FIRST_DELAY, CONFIRM_MAX_DELAY
 from ..gateways import ProviderUnavailable
@@ -41,24 +42,32 @@ class TestConfirmCron(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         tx = self.txs.filtered(lambda t: t.provider_reference == session_id)
         return self._session(tx, status='open', payment_status='unpaid', payment_intent=None)
 
+    def _time_passes(self, age):
+        """The checkouts are `age` old now, and due."""
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            'UPDATE payment_transaction SET create_date = %s, invoicecloud_next_check = %s WHERE id IN %s',
+            [now - age, now - timedelta(minutes=1), tuple(self.txs.ids)],
+        )
+        self.env.invalidate_all()
+
     def test_abandoned_checkouts_are_asked_less_and_less_often(self):
+        self.assertEqual(self._run_cron(side_effect=self._still_open), 0, "first asked after the first delay")
+        self._time_passes(CONFIRM_FIRST_DELAY + timedelta(minutes=1))
         self.assertEqual(self._run_cron(side_effect=self._still_open), ABANDONED)
         self.assertEqual(self._run_cron(side_effect=self._still_open), 0, "none is due again yet")
         now = fields.Datetime.now()
         for tx in self.txs:
             self.assertAlmostEqual(tx.invoicecloud_next_check, now + CONFIRM_FIRST_DELAY, delta=timedelta(minutes=1))
         # A day later: half their age (12 hours) before the next question.
-        self.env.cr.execute(
-            'UPDATE payment_transaction SET create_date = %s, invoicecloud_next_check = %s WHERE id IN %s',
-            [now - timedelta(days=1), now - timedelta(minutes=1), tuple(self.txs.ids)],
-        )
-        self.env.invalidate_all()
+        self._time_passes(timedelta(days=1))
         self.assertEqual(self._run_cron(side_effect=self._still_open), ABANDONED)
         for tx in self.txs:
             self.assertEqual(tx.state, 'draft')
             self.assertAlmostEqual(tx.invoicecloud_next_check, now + CONFIRM_MAX_DELAY, delta=timedelta(minutes=1))
 
     def test_a_busy_provider_is_left_alone_for_the_rest_of_the_run(self):
+        self._time_passes(CONFIRM_FIRST_DELAY)
         calls = self._run_cron(side_effect=ProviderUnavailable("Too many requests (429)"))
         self.assertEqual(calls, 1)
         self.assertEqual(set(self.txs.mapped('state')), {'draft'})
@@ -67,6 +76,23 @@ class TestConfirmCron(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
     def test_a_lost_webhook_is_still_found(self):
         tx = self.txs[0]
         paid = {tx.provider_reference: self._session(tx)}
+        self._time_passes(CONFIRM_FIRST_DELAY)
         self._run_cron(side_effect=lambda session_id: paid.get(session_id) or self._still_open(session_id))
         self.assertEqual(tx.state, 'done')
         self.assertEqual(len(tx.payment_id), 1)
+
+    @mute_logger('odoo.addons.invoicecloud_payments.models.payment_transaction')
+    def test_a_transaction_that_fails_holds_back_no_other(self):
+        """Anything that goes wrong with one (here: an unexpected error) leaves it for its next
+        check; the others are asked in the same run, and it does not come first at every run."""
+        self._time_passes(CONFIRM_FIRST_DELAY)
+        broken = self.txs[0]
+
+        def answer(session_id):
+            if session_id == broken.provider_reference:
+                raise ValueError("unexpected")
+            return self._still_open(session_id)
+
+        self.assertEqual(self._run_cron(side_effect=answer), ABANDONED)
+        self.assertGreater(broken.invoicecloud_next_check, fields.Datetime.now())
+        self.assertEqual(self._run_cron(side_effect=answer), 0)

@@ -16,6 +16,17 @@ def _method(method_id, maximum):
     }
 
 
+def _numbered_payment():
+    """Mollie creating payments tr_unit0, tr_unit1, ... (one id per payment)."""
+    count = iter(range(100))
+
+    def create(payload, key):
+        payment_id = f'tr_unit{next(count)}'
+        return {'id': payment_id, '_links': {'checkout': {'href': f'https://mollie.test/checkout/{payment_id}'}}}
+
+    return create
+
+
 MOLLIE_METHODS = [
     _method('ideal', '50000.00'),
     _method('banktransfer', '100.00'),
@@ -175,10 +186,17 @@ class TestMollie(InvoicecloudProvidersMixin, InvoicecloudCase):
         told first, and only a confirmed second click opens it."""
         self._pay_through_mollie(self.eur_invoice, self.ideal)
         first = self.eur_invoice._invoicecloud_transactions(('draft',))
-        open_not_cancelable = self._mollie_payment(first, status='open', isCancelable=False)
+
+        def open_not_cancelable(payment_id):
+            tx = self.eur_invoice._invoicecloud_transactions(('draft',)).filtered(
+                lambda t: t.provider_reference == payment_id
+            )
+            return self._mollie_payment(tx, status='open', isCancelable=False)
+
         with (
-            patch.object(MollieGateway, 'get_payment', return_value=open_not_cancelable),
+            patch.object(MollieGateway, 'get_payment', side_effect=open_not_cancelable),
             patch.object(MollieGateway, 'cancel_payment') as cancel,
+            patch('odoo.addons.invoicecloud_payments.tests.common._created_mollie_payment', _numbered_payment()),
         ):
             url, problem, create = self._pay_through_mollie(self.eur_invoice, self.ideal)
             self.assertEqual((url, problem), (None, 'still_open'))
@@ -186,6 +204,9 @@ class TestMollie(InvoicecloudProvidersMixin, InvoicecloudCase):
             url, problem, create = self._pay_through_mollie(self.eur_invoice, self.ideal, replace_open=True)
             self.assertEqual(problem, None)
             create.assert_called_once()
+            url, problem, create = self._pay_through_mollie(self.eur_invoice, self.ideal, replace_open=True)
+            self.assertEqual((url, problem), (None, 'still_open'), "two payable checkouts at most")
+            create.assert_not_called()
         cancel.assert_not_called()
         self.assertEqual(first.state, 'draft', "still payable at Mollie: a late payment is kept")
 
