@@ -29,7 +29,7 @@ PY
 
 # Debian packages the scripts call (chromium, wkhtmltopdf, postgresql): installed when missing,
 # as root; otherwise the user is told what to install. A second run checks and installs nothing.
-debian_packages() {
+apt_install_missing() {
     local missing=() pkg
     for pkg in "$@"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -67,7 +67,7 @@ PG_PORT=${INVOICECLOUD_PG_PORT:-54329}
 PG_USER=odoo
 
 pg_bin() {
-    debian_packages postgresql
+    apt_install_missing postgresql
     ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1
 }
 
