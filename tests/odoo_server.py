@@ -41,6 +41,14 @@ def worker_trouble(log):
     return re.findall(pattern, log.read_text(errors='replace'))
 
 
+CHECKS_DUE = """
+env.cr.execute(
+    "UPDATE payment_transaction SET invoicecloud_next_check = (now() AT TIME ZONE 'UTC') - interval '1 second'"
+    " WHERE invoicecloud_next_check > (now() AT TIME ZONE 'UTC')"
+)
+env.cr.commit()
+"""
+
 RECORD_PAYMENTS = """
 import json, time
 before = env['account.payment'].search_count([])
@@ -132,6 +140,11 @@ class OdooServer:
     def run_cron(self, xmlid='invoicecloud_payments.cron_confirm_payments', times=1):
         """Run a scheduled action now, as Odoo's cron runner would, and commit."""
         self.shell(f"env.ref({xmlid!r}).method_direct_trigger()\nenv.cr.commit()\n" * times)
+
+    def checks_due(self):
+        """Time passes for the confirmation cron: every check it planned is due now (it asks a
+        transaction ten minutes after its checkout opened, then less and less often)."""
+        self.shell(CHECKS_DUE)
 
     def record_payments(self):
         """What Odoo's cron runner does at once when webhooks have confirmed payments: record them

@@ -201,6 +201,7 @@ def test_no_webhook_at_all_the_cron_confirms(shop, mollie):
     payment_id = paid_at_mollie(customer, invoice)  # tab closed
     assert mollie.payments[payment_id]['webhookUrl'], "there was a webhook to lose"
     assert [row[1] for row in ledger.transactions(invoice['id'])] == ['draft']
+    odoo.checks_due()
     odoo.run_cron()
     assert ledger.payment_state(invoice['id']) in PAID
 

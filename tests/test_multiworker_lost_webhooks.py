@@ -38,6 +38,7 @@ def _pay_at_the_providers(customer, checkout_urls, stripe_fake):
 
 def _cron_runs_until_paid(odoo, ledger, invoices, most=2):
     for run in range(1, most + 1):
+        odoo.checks_due()
         odoo.run_cron()
         if all(ledger.payment_state(invoice['id']) in PAID for invoice in invoices):
             return run

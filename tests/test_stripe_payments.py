@@ -204,6 +204,7 @@ def test_lost_webhook_is_confirmed_by_the_cron(shop, fresh):
     invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
     paid_without_webhook(fresh, customer, invoice)
     assert ledger.payment_state(invoice['id']) == 'not_paid'
+    odoo.checks_due()
     odoo.run_cron()
     assert ledger.payment_state(invoice['id']) in PAID
     assert len(ledger.payments(invoice['id'])) == 1
