@@ -4,6 +4,7 @@ setup/test exports where PostgreSQL runs (PGHOST, PGPORT, PGUSER) and where stat
 Every server logs to a file under INVOICECLOUD_LOGS, which setup/test scans for WARNING/ERROR.
 """
 
+import importlib.util
 import json
 import os
 import re
@@ -18,6 +19,19 @@ import psycopg2
 import requests
 
 ROOT = Path(os.environ.get('INVOICECLOUD_ROOT', Path(__file__).resolve().parent.parent))
+
+
+def load_addon_module(name, relative_path, package=False):
+    """A module of the addon that holds no Odoo code (const.py, gateways/), loaded straight from
+    the addon's folder under `name`, for tests that run outside Odoo."""
+    path = ROOT / 'invoicecloud_payments' / relative_path
+    spec = importlib.util.spec_from_file_location(name, path, submodule_search_locations=[] if package else None)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 STATE = Path(os.environ.get('INVOICECLOUD_STATE', ROOT / '.state'))
 LOGS = Path(os.environ.get('INVOICECLOUD_LOGS', STATE / 'logs'))
 

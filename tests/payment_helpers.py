@@ -1,6 +1,5 @@
 """An Odoo server with the providers pointed at the fakes, and a customer that speaks HTTP."""
 
-import importlib.util
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -12,15 +11,13 @@ from public_host import public_url
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from odoo_server import ROOT, OdooServer, multiworker_options
+from odoo_server import OdooServer, load_addon_module, multiworker_options
 
 
 def _addon_timeouts():
-    """(connect, read) timeouts of the addon's SDK calls, per provider, from its const.py (plain
-    constants, no Odoo code): an outage test hangs a fake longer than the addon waits."""
-    spec = importlib.util.spec_from_file_location('invoicecloud_const', ROOT / 'invoicecloud_payments' / 'const.py')
-    const = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(const)
+    """(connect, read) timeouts of the addon's SDK calls, per provider, from its const.py: an
+    outage test hangs a fake longer than the addon waits."""
+    const = load_addon_module('invoicecloud_const', 'const.py')
     return {'stripe': const.STRIPE_TIMEOUT, 'mollie': const.MOLLIE_TIMEOUT}
 
 

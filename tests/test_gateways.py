@@ -4,25 +4,14 @@ The gateways hold no Odoo code, so they are loaded here straight from the addon'
 """
 
 import importlib.util
-import sys
 
 import pytest
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from odoo_server import ROOT
+from odoo_server import load_addon_module
 
-
-def _load_gateways():
-    path = ROOT / 'invoicecloud_payments' / 'gateways' / '__init__.py'
-    spec = importlib.util.spec_from_file_location('invoicecloud_gateways', path, submodule_search_locations=[])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules['invoicecloud_gateways'] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gateways = _load_gateways()
+gateways = load_addon_module('invoicecloud_gateways', 'gateways/__init__.py', package=True)
 stripe_gateway = importlib.import_module('invoicecloud_gateways.stripe_gateway')
 mollie_gateway = importlib.import_module('invoicecloud_gateways.mollie_gateway')
 

@@ -61,7 +61,10 @@ class InvoicecloudController(http.Controller):
         invoice_sudo = self._invoice_from_token(token)
         invoice_sudo = self._in_customer_lang(invoice_sudo, invoice_sudo.partner_id)
         partner_sudo = invoice_sudo.commercial_partner_id
+        pay_options, withheld_methods = invoice_sudo._invoicecloud_pay_choices()
         values = {
+            'pay_options': pay_options,
+            'withheld_methods': withheld_methods,
             'invoice': invoice_sudo,
             'token': token,
             'status': invoice_sudo._invoicecloud_status(),
@@ -72,8 +75,6 @@ class InvoicecloudController(http.Controller):
             'payable': bool(invoice_sudo._invoicecloud_payable()),
             'in_progress': bool(invoice_sudo._invoicecloud_in_progress()),
             'awaited_transfers': invoice_sudo._invoicecloud_awaited_transfers(),
-            'pay_options': invoice_sudo._invoicecloud_pay_options(),
-            'withheld_methods': invoice_sudo._invoicecloud_withheld_methods(),
             'pay_url': f'{ROUTE_PREFIX}/{token}/pay',
             'problem': payment if payment in PAY_PROBLEMS else None,
         }

@@ -89,13 +89,14 @@ class InvoicecloudPaymentController(InvoicecloudController):
             return self._start(invoices_sudo, method, True, back_url, replace_open)
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
         invoices_sudo = invoices_sudo.with_context(lang=partner_sudo.lang)
+        pay_options, withheld_methods = invoices_sudo._invoicecloud_pay_choices()
         values = {
+            'pay_options': pay_options,
+            'withheld_methods': withheld_methods,
             'partner': partner_sudo,
             'invoices': invoices_sudo,
             'token': token,
             'problem': payment if payment in PAY_PROBLEMS else invoices_sudo._invoicecloud_payment_problem(),
-            'pay_options': invoices_sudo._invoicecloud_pay_options(),
-            'withheld_methods': invoices_sudo._invoicecloud_withheld_methods(),
             'awaited_transfers': invoices_sudo._invoicecloud_awaited_transfers(),
             'total': sum(invoices_sudo._invoicecloud_payable().mapped('amount_residual')),
             'currency': invoices_sudo.currency_id[:1],

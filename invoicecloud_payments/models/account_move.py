@@ -219,22 +219,21 @@ class AccountMove(models.Model):
 
     def _invoicecloud_pay_options(self):
         """What the customer can pay these invoices with: [(provider, payment methods)]."""
-        choices = self._invoicecloud_method_choices()
-        options = [
-            (provider, methods.filtered(lambda m, refusals=refusals: not refusals[m]))
-            for provider, methods, refusals in choices
-        ]
-        return [(provider, offered) for provider, offered in options if offered]
+        return self._invoicecloud_pay_choices()[0]
 
-    def _invoicecloud_withheld_methods(self):
-        """The methods the business offers that cannot take this amount, and why (told to the
-        customer beside the others): [(payment method, reason)]."""
-        return [
-            (method, refusals[method])
-            for _provider, methods, refusals in self._invoicecloud_method_choices()
-            for method in methods
-            if refusals[method]
-        ]
+    def _invoicecloud_pay_choices(self):
+        """(pay options, withheld methods) for the pay form, from one pass over the providers.
+
+        Pay options: [(provider, payment methods)] the customer can choose. Withheld methods:
+        [(payment method, reason)], offered by the business but refused by the provider for this
+        amount, told to the customer beside the others.
+        """
+        options, withheld = [], []
+        for provider, methods, refusals in self._invoicecloud_method_choices():
+            if offered := methods.filtered(lambda m, refusals=refusals: not refusals[m]):
+                options.append((provider, offered))
+            withheld += [(method, refusals[method]) for method in methods if refusals[method]]
+        return options, withheld
 
     def _invoicecloud_method_choices(self):
         """[(provider, its methods for these invoices, {method: why the provider would refuse

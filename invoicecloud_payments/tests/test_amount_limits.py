@@ -32,8 +32,8 @@ class AmountLimitsMixin(InvoicecloudProvidersMixin):
 
     @staticmethod
     def _choices(invoice):
-        offered = {method for _provider, methods in invoice._invoicecloud_pay_options() for method in methods}
-        return offered, dict(invoice._invoicecloud_withheld_methods())
+        options, withheld = invoice._invoicecloud_pay_choices()
+        return {method for _provider, methods in options for method in methods}, dict(withheld)
 
 
 @tagged('post_install', '-at_install')
