@@ -1,3 +1,5 @@
+from werkzeug.exceptions import NotFound
+
 from odoo import http
 from odoo.http import content_disposition, request
 
@@ -41,24 +43,36 @@ class InvoicecloudController(http.Controller):
         return response
 
     def _invoice_from_token(self, token):
+        """The invoice of this token, or an empty recordset (the route answers `_not_found`)."""
         invoice_sudo = request.env['account.move']._invoicecloud_from_token(token)
         # Only what the customer received: posted, or cancelled after posting. A document put back
         # to draft is being edited and is not shown until it is posted again.
         if not invoice_sudo or invoice_sudo.move_type not in CUSTOMER_MOVE_TYPES or invoice_sudo.state == 'draft':
-            raise request.not_found()
+            return invoice_sudo.browse()
         return invoice_sudo
 
     def _partner_from_token(self, token):
-        partner_sudo = request.env['res.partner']._invoicecloud_from_token(token)
-        if not partner_sudo:
-            raise request.not_found()
-        return partner_sudo
+        """The customer of this history token, or an empty recordset."""
+        return request.env['res.partner']._invoicecloud_from_token(token)
+
+    @staticmethod
+    def _not_found():
+        """The same plain 404 for every bad link, returned, not raised: with website installed, a
+        raised 404 goes to website's fallback (its pages, redirects and attachments by URL), which
+        is no answer for a secret link and fails on some paths (a NUL answers 500)."""
+        body = NotFound().get_body()
+        headers = {**SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8'}
+        return request.make_response(body, headers=list(headers.items()), status=404)
 
     # --- invoice ----------------------------------------------------------------------------
 
-    @http.route(f'{ROUTE_PREFIX}/<string:token>', type='http', auth='public', methods=['GET'], sitemap=False)
+    @http.route(
+        f'{ROUTE_PREFIX}/<string:token>', type='http', auth='public', website=True, methods=['GET'], sitemap=False
+    )
     def invoicecloud_invoice(self, token, remark=None, payment=None, **kwargs):
         invoice_sudo = self._invoice_from_token(token)
+        if not invoice_sudo:
+            return self._not_found()
         invoice_sudo = self._in_customer_lang(invoice_sudo, invoice_sudo.partner_id)
         partner_sudo = invoice_sudo.commercial_partner_id
         pay_options, withheld_methods = invoice_sudo._invoicecloud_pay_choices()
@@ -80,9 +94,13 @@ class InvoicecloudController(http.Controller):
         }
         return self._render_page('invoicecloud_payments.invoice_page', values)
 
-    @http.route(f'{ROUTE_PREFIX}/<string:token>/pdf', type='http', auth='public', methods=['GET'], sitemap=False)
+    @http.route(
+        f'{ROUTE_PREFIX}/<string:token>/pdf', type='http', auth='public', website=True, methods=['GET'], sitemap=False
+    )
     def invoicecloud_invoice_pdf(self, token, **kwargs):
         invoice_sudo = self._invoice_from_token(token)
+        if not invoice_sudo:
+            return self._not_found()
         content, filename = invoice_sudo._invoicecloud_pdf()
         headers = {
             **SECURITY_HEADERS,
@@ -92,9 +110,18 @@ class InvoicecloudController(http.Controller):
         }
         return request.make_response(content, headers=list(headers.items()))
 
-    @http.route(f'{ROUTE_PREFIX}/<string:token>/remark', type='http', auth='public', methods=['POST'], sitemap=False)
+    @http.route(
+        f'{ROUTE_PREFIX}/<string:token>/remark',
+        type='http',
+        auth='public',
+        website=True,
+        methods=['POST'],
+        sitemap=False,
+    )
     def invoicecloud_invoice_remark(self, token, remark='', **kwargs):
         invoice_sudo = self._invoice_from_token(token)
+        if not invoice_sudo:
+            return self._not_found()
         result = invoice_sudo._invoicecloud_post_remark(str(remark))
         return request.redirect(f'{ROUTE_PREFIX}/{token}?remark={result}#remark', local=True)
 
@@ -104,11 +131,14 @@ class InvoicecloudController(http.Controller):
         [f'{HISTORY_PREFIX}/<string:token>', f'{HISTORY_PREFIX}/<string:token>/page/<int:page>'],
         type='http',
         auth='public',
+        website=True,
         methods=['GET'],
         sitemap=False,
     )
     def invoicecloud_history(self, token, page=1, state='all', **kwargs):
         partner_sudo = self._partner_from_token(token)
+        if not partner_sudo:
+            return self._not_found()
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
         state = state if state in HISTORY_FILTERS else 'all'
         pager = portal_pager(

@@ -71,17 +71,28 @@ class InvoicecloudPaymentController(InvoicecloudController):
 
     # --- pay --------------------------------------------------------------------------------
 
-    @http.route(f'{ROUTE_PREFIX}/<string:token>/pay', type='http', auth='public', methods=['POST'], sitemap=False)
+    @http.route(
+        f'{ROUTE_PREFIX}/<string:token>/pay', type='http', auth='public', website=True, methods=['POST'], sitemap=False
+    )
     def invoicecloud_pay_invoice(self, token, method=None, replace_open=None, **kwargs):
         invoice_sudo = self._invoice_from_token(token)
+        if not invoice_sudo:
+            return self._not_found()
         return self._start(invoice_sudo, method, False, f'{ROUTE_PREFIX}/{token}', replace_open)
 
     @http.route(
-        f'{HISTORY_PREFIX}/<string:token>/pay', type='http', auth='public', methods=['GET', 'POST'], sitemap=False
+        f'{HISTORY_PREFIX}/<string:token>/pay',
+        type='http',
+        auth='public',
+        website=True,
+        methods=['GET', 'POST'],
+        sitemap=False,
     )
     def invoicecloud_pay_history(self, token, method=None, payment=None, replace_open=None, **kwargs):
         """GET: the chosen invoices, their total and the methods; POST: pay them."""
         partner_sudo = self._partner_from_token(token)
+        if not partner_sudo:
+            return self._not_found()
         invoices_sudo = self._selected_invoices(partner_sudo)
         query = '&'.join(f'invoice_ids={invoice.id}' for invoice in invoices_sudo)
         back_url = f'{HISTORY_PREFIX}/{token}/pay?{query}'
@@ -111,6 +122,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
         [f'{ROUTE_PREFIX}/<string:token>/payment', f'{HISTORY_PREFIX}/<string:token>/payment'],
         type='http',
         auth='public',
+        website=True,
         methods=['GET'],
         sitemap=False,
     )
@@ -122,10 +134,12 @@ class InvoicecloudPaymentController(InvoicecloudController):
         else:
             partner_sudo = self._invoice_from_token(token).commercial_partner_id
             page_url = f'{ROUTE_PREFIX}/{token}'
+        if not partner_sudo:
+            return self._not_found()
         # The token was checked above; the transaction must have been started from its page.
         tx_sudo = request.env['payment.transaction'].sudo()._invoicecloud_from_page(reference, token)
         if not tx_sudo:
-            raise request.not_found()
+            return self._not_found()
         tx_sudo._invoicecloud_customer_returns(bool(cancelled))
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
         customer_state = tx_sudo._invoicecloud_customer_state()
