@@ -74,9 +74,10 @@ STRIPE_TIMEOUT = (3, 15)
 STRIPE_MAX_NETWORK_RETRIES = 2
 # https://docs.stripe.com/webhooks#verify-official-libraries: the SDK's default tolerance.
 STRIPE_WEBHOOK_TOLERANCE = 300
-# Stripe's OpenAPI description (stripe/openapi, spec3.json, POST /v1/checkout/sessions):
-# maxLength of line_items[].price_data.product_data.name and payment_intent_data.description.
-# The invoice numbers are cut to fit, with a count of the others.
+# Stripe's OpenAPI description (stripe/openapi, POST /v1/checkout/sessions): the
+# payment_intent_data.description takes 1,000 characters, the line's product_data.name 5,000.
+# The line name is what Checkout shows the customer: we keep it to 250, a readable line. The
+# invoice numbers are cut to fit, with a count of the others.
 STRIPE_NAME_MAX_LENGTH = 250
 STRIPE_DESCRIPTION_MAX_LENGTH = 1000
 

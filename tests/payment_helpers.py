@@ -40,6 +40,8 @@ env['ir.module.module']._load_module_terms(
 )
 env['ir.config_parameter'].set_param('web.base.url', %(url)r)
 env['ir.config_parameter'].set_param('web.base.url.freeze', 'True')
+# wkhtmltopdf, run by Odoo, fetches the report's assets from Odoo: on loopback, not the public name.
+env['ir.config_parameter'].set_param('report.url', %(loopback_url)r)
 env['ir.config_parameter'].set_param('invoicecloud_payments.stripe_api_base', %(stripe)r)
 # Every test customer pays from 127.0.0.1: one address starting hundreds of checkouts.
 env['ir.config_parameter'].set_param('invoicecloud_payments.checkout_limit_per_address', 100000)
@@ -108,6 +110,7 @@ def running_shop(name, fake, singles=20, mollie=None, multiworker=False, own_log
     odoo.create()
     script = DATA % {
         'url': public_url(odoo),
+        'loopback_url': odoo.url,
         'stripe': fake.base_url,
         'mollie': mollie.base_url if mollie else '',
         'mollie_key': mollie.api_key if mollie else '',

@@ -83,7 +83,12 @@ start = time.perf_counter()
 env.ref('invoicecloud_payments.cron_confirm_payments').method_direct_trigger()
 env.cr.commit()
 seconds = round(time.perf_counter() - start, 2)
-print('RESULT=' + json.dumps({'seconds': seconds, 'old_cron_would_ask': old_cron_would_ask}))
+env.cr.execute('''
+    SELECT count(*) FROM payment_transaction
+     WHERE reference LIKE 'ABANDONED-%%' AND state = 'draft' AND invoicecloud_next_check <= %s
+''', [now])
+still_due = env.cr.fetchone()[0]
+print('RESULT=' + json.dumps({'seconds': seconds, 'old_cron_would_ask': old_cron_would_ask, 'still_due': still_due}))
 """
 
 

@@ -46,7 +46,7 @@ def test_provider_failing_gives_a_clear_message_fast_and_the_invoice_stays_payab
         fake.delay = FAILURES[failure]
     else:
         fake.fail_next = list(FAILURES[failure])
-    hangs_ended = fake.hangs_ended
+    hangs_ended, calls_before = fake.hangs_ended, len(fake.requests)
     with ThreadPoolExecutor(2) as pool:
         paying = pool.submit(_timed, customer.pay_invoice, invoice['token'], method_code=METHOD[provider])
         time.sleep(1)  # the first worker is now waiting for the provider
@@ -54,10 +54,12 @@ def test_provider_failing_gives_a_clear_message_fast_and_the_invoice_stays_payab
         served_meanwhile = not paying.done()
         response, elapsed = paying.result()
     answered_first = fake.hangs_ended == hangs_ended
+    calls = len(fake.requests) - calls_before
     fake.delay, fake.fail_next = 0, []
     FIGURES[f'{provider} {failure}'] = round(elapsed, 1)
 
     assert answered_first, "the customer was answered before the provider"
+    assert calls == 1, "asked once: no retry while the customer waits"
     assert other_page.status_code == 200
     if failure == 'hang':
         assert served_meanwhile, "the other worker serves while one waits for the provider"

@@ -61,10 +61,12 @@ class FakeHandler(BaseHTTPRequestHandler):
     def _api_call_starts(self, method, path):
         """Record the call and apply `delay`; returns the status to fail it with, or None."""
         self.fake.requests.append((method, path, self.headers.get('Idempotency-Key')))
+        # Taken before a hang: a call that wakes up later must not take the next test's failure.
+        failure = self.fake.fail_next.pop(0) if self.fake.fail_next else None
         if self.fake.delay:
             time.sleep(self.fake.delay)
             self.fake.hangs_ended += 1
-        return self.fake.fail_next.pop(0) if self.fake.fail_next else None
+        return failure
 
     def do_GET(self):
         self._handle('GET')
