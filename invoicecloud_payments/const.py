@@ -8,6 +8,9 @@ TOKEN_BYTES = 32
 TOKEN_MAX_INPUT = 128
 # Rows written per UPDATE when tokens are given to existing records at install.
 TOKEN_BACKFILL_BATCH = 5000
+# Who may read the tokens and links (the fields' groups), put #LINK in mail, and refund online:
+# Odoo's billing users, the rights its own credit note and payment wizards need.
+TOKEN_READER_GROUP = 'account.group_account_invoice'  # noqa: S105 (a group, not a secret)
 
 # The customer-facing routes. The access log redacts whatever follows these prefixes.
 ROUTE_PREFIX = '/invoicecloud'
@@ -50,6 +53,12 @@ CONFIRM_CALLS_PER_RUN = 200
 CONFIRM_CALLS_PER_SECOND = 10
 # The status page reloads itself while the payment is pending.
 STATUS_REFRESH_SECONDS = 5
+# The status page asks the provider about an unfinished transaction at most this often: every
+# few seconds while the customer waits for a card or iDEAL payment to come back, and rarely once
+# the payment has been pending for a while (a bank transfer, for days, in a tab left open).
+STATUS_ASK_SOON = timedelta(seconds=10)
+STATUS_ASK_LATER = timedelta(minutes=10)
+STATUS_ASK_SOON_FOR = timedelta(minutes=15)  # transaction age
 # Checkouts started within the window, per invoice and per client address, beyond which the
 # customer is asked to wait (429): a person tries a few methods, a script tries hundreds. Each
 # limit can be changed through its system parameter (an office paying for many clients from one
@@ -74,6 +83,10 @@ STRIPE_TIMEOUT = (3, 15)
 STRIPE_MAX_NETWORK_RETRIES = 2
 # https://docs.stripe.com/webhooks#verify-official-libraries: the SDK's default tolerance.
 STRIPE_WEBHOOK_TOLERANCE = 300
+# Stripe retries an undelivered event for up to three days (live mode): the registry of events
+# acted on keeps them that long, then Odoo's daily autovacuum forgets them.
+# https://docs.stripe.com/webhooks#automatic-retries
+EVENT_REGISTRY_KEEP = timedelta(days=3)
 # Stripe's OpenAPI description (stripe/openapi, POST /v1/checkout/sessions): the
 # payment_intent_data.description takes 1,000 characters, the line's product_data.name 5,000.
 # The line name is what Checkout shows the customer: we keep it to 250, a readable line. The

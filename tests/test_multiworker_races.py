@@ -1,4 +1,5 @@
-"""Issue 5, case 1: duplicates and races on Odoo with two worker processes.
+"""Issue 5, case 1: duplicates and races on Odoo with two worker processes. Issue 11: the
+remark limit and the per-address checkout limit hold under concurrency.
 
 For each invoice the customer pays at the fake and closes the tab; then, all at once: 50
 deliveries of the same success webhook (Stripe's signed event, Mollie's `id`), the customer's
@@ -9,6 +10,7 @@ the sum what was due, no 5xx.
 import json
 import os
 import random
+import re
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -25,10 +27,88 @@ DELIVERIES = 10 if QUICK else 50  # per invoice
 POLLS = 3  # status page views per invoice, besides the return
 
 
+LIMIT_INVOICES = 12  # issue 11: invoices paid at once from one address, beyond its limit
+ADDRESS_LIMIT = 5
+REMARKS = 20  # sent at once on one invoice, whose limit is 5 within ten minutes
+REMARK_LIMIT = 5
+LIMIT_PARAM = 'invoicecloud_payments.checkout_limit_per_address'
+
+
 @pytest.fixture(scope='module')
 def shop():
-    with shop_and_fakes('races', singles=2 * INVOICES, multiworker=True) as shop:
+    with shop_and_fakes('races', singles=2 * INVOICES + LIMIT_INVOICES + 1, multiworker=True) as shop:
         yield shop
+
+
+def _at_once(calls):
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(lambda call: call(), calls))
+
+
+def test_concurrent_remarks_stay_within_the_limit(shop):
+    """Issue 11, hole 8: the limit counted, then inserted, without serializing: 20 remarks sent at
+    once got past the limit of 5."""
+    odoo, data, _stripe_fake, _mollie_fake = shop
+    invoice, ledger = data['single'][2 * INVOICES + LIMIT_INVOICES], Ledger(odoo)
+    path = f"/invoicecloud/{invoice['token']}"
+    posts = []
+    for i in range(REMARKS):
+        customer = Customer(odoo)  # each with its own session and CSRF token, as 20 browsers
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', customer.get(path).text).group(1)
+        data_ = {'csrf_token': csrf, 'remark': f'Remark {i} sent at once'}
+        posts.append(
+            partial(customer.http.post, f'{odoo.url}{path}/remark', data=data_, allow_redirects=False, timeout=60)
+        )
+    answers = _at_once(posts)
+    results = [re.search(r'remark=(\w+)', answer.headers.get('Location', '')) for answer in answers]
+    results = [match.group(1) if match else answer.status_code for match, answer in zip(results, answers, strict=True)]
+    sent = ledger.messages(invoice['id'], 'sent at once')
+    record(
+        'races, remarks at once',
+        {'sent': REMARKS, 'answers': {str(r): results.count(r) for r in set(results)}, 'stored': sent},
+    )
+    assert results.count('sent') == REMARK_LIMIT and results.count('wait') == REMARKS - REMARK_LIMIT
+    assert sent == REMARK_LIMIT
+    assert not worker_trouble(odoo.log)
+
+
+def test_concurrent_checkouts_from_one_address_stay_within_its_limit(shop):
+    """Issue 11, hole 8: checkouts of different invoices from one address were counted without
+    serializing: paid at once, they got past the per-address limit."""
+    odoo, data, _stripe_fake, _mollie_fake = shop
+    invoices, ledger = data['single'][2 * INVOICES : 2 * INVOICES + LIMIT_INVOICES], Ledger(odoo)
+    # Every client here is 127.0.0.1: what this address started before counts too.
+    before = ledger.query(
+        "SELECT count(*) FROM payment_transaction WHERE invoicecloud_client_key IS NOT NULL AND operation != 'refund'"
+    )[0][0]
+    odoo.shell(f"env['ir.config_parameter'].set_param({LIMIT_PARAM!r}, {before + ADDRESS_LIMIT}); env.cr.commit()")
+    try:
+        clicks = []
+        for invoice in invoices:
+            customer = Customer(odoo)
+            page = customer.get(f"/invoicecloud/{invoice['token']}").text
+            csrf, method = customer._choice(page, 'card')
+            url = f"{odoo.url}/invoicecloud/{invoice['token']}/pay"
+            clicks.append(
+                partial(
+                    customer.http.post,
+                    url,
+                    data={'csrf_token': csrf, 'method': method},
+                    allow_redirects=False,
+                    timeout=60,
+                )
+            )
+        statuses = [answer.status_code for answer in _at_once(clicks)]
+    finally:
+        odoo.shell(f"env['ir.config_parameter'].set_param({LIMIT_PARAM!r}, 100000); env.cr.commit()")
+    started = sum(len(ledger.transactions(invoice['id'])) for invoice in invoices)
+    record('races, checkouts from one address at once', {
+        'clicks': LIMIT_INVOICES, 'limit': ADDRESS_LIMIT, 'answers': {str(s): statuses.count(s) for s in set(statuses)},
+        'transactions': started,
+    })  # fmt: skip
+    assert statuses.count(303) == ADDRESS_LIMIT and statuses.count(429) == LIMIT_INVOICES - ADDRESS_LIMIT
+    assert started == ADDRESS_LIMIT
+    assert not worker_trouble(odoo.log)
 
 
 def _paid_at_the_provider(customer, fake, invoice, method_code):

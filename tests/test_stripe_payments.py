@@ -103,10 +103,13 @@ def test_declined_card_leaves_the_invoice_payable(shop, fresh):
     assert status_of(back.text) == 'not_completed'
     assert ledger.payment_state(invoice['id']) == 'not_paid'
     assert ledger.payments(invoice['id']) == []
-    assert fresh.sessions[checkout_url.rsplit('/', 1)[1]]['status'] == 'expired'
-    # and payable again, with a new session
+    # Coming back through Stripe's cancel link changes nothing (a GET): the session is Stripe's
+    # to end, or the next attempt's.
+    assert fresh.sessions[checkout_url.rsplit('/', 1)[1]]['status'] == 'open'
+    # and payable again, with a new session; the previous one ends
     again = customer.pay_invoice(invoice['token'])
     assert again.status_code == 303 and again.headers['Location'] != checkout_url
+    assert fresh.sessions[checkout_url.rsplit('/', 1)[1]]['status'] == 'expired'
 
 
 def test_cancelled_checkout(shop, fresh):
@@ -116,8 +119,12 @@ def test_cancelled_checkout(shop, fresh):
     back = customer.checkout(checkout_url, 'cancel')
     assert status_of(back.text) == 'not_completed'
     assert 'Réessayer' in back.text  # the customer reads French
-    assert [row[1] for row in ledger.transactions(invoice['id'])] == ['cancel']
+    # The cancel link is a GET: the transaction waits for Stripe's word (the session expires, or
+    # a new attempt ends it), and the invoice stays payable.
+    assert [row[1] for row in ledger.transactions(invoice['id'])] == ['draft']
     assert 'o_invoicecloud_pay_form' in customer.get(f"/invoicecloud/{invoice['token']}").text
+    assert customer.pay_invoice(invoice['token']).status_code == 303
+    assert [row[1] for row in ledger.transactions(invoice['id'])] == ['cancel', 'draft']
 
 
 def test_amount_sent_by_the_browser_is_ignored(shop, fresh):

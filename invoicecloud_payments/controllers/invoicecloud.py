@@ -47,13 +47,20 @@ class InvoicecloudController(http.Controller):
         invoice_sudo = request.env['account.move']._invoicecloud_from_token(token)
         # Only what the customer received: posted, or cancelled after posting. A document put back
         # to draft is being edited and is not shown until it is posted again.
-        if not invoice_sudo or invoice_sudo.move_type not in CUSTOMER_MOVE_TYPES or invoice_sudo.state == 'draft':
+        # An archived customer's links are closed, as their history link is.
+        if (
+            not invoice_sudo
+            or invoice_sudo.move_type not in CUSTOMER_MOVE_TYPES
+            or invoice_sudo.state == 'draft'
+            or not invoice_sudo.commercial_partner_id.active
+        ):
             return invoice_sudo.browse()
         return invoice_sudo
 
     def _partner_from_token(self, token):
-        """The customer of this history token, or an empty recordset."""
-        return request.env['res.partner']._invoicecloud_from_token(token)
+        """The customer of this history token, or an empty recordset (archived: closed)."""
+        partner_sudo = request.env['res.partner']._invoicecloud_from_token(token)
+        return partner_sudo if partner_sudo.active else partner_sudo.browse()
 
     @staticmethod
     def _not_found():

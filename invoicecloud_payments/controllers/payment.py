@@ -20,13 +20,12 @@ class InvoicecloudPaymentController(InvoicecloudController):
     # --- helpers ----------------------------------------------------------------------------
 
     def _selected_invoices(self, partner_sudo):
-        """The invoices ticked on the history page, among this customer's own documents only."""
+        """The invoices ticked on the history page, among exactly what the history lists (its
+        own domain): never a vendor bill, a draft or an entry of the same partner."""
         ids = [_record_id(value) for value in request.httprequest.values.getlist('invoice_ids')]
         ids = [record_id for record_id in ids if record_id]
         return (
-            request.env['account.move']
-            .sudo()
-            .search([('id', 'in', ids), ('commercial_partner_id', '=', partner_sudo.id)])
+            request.env['account.move'].sudo().search([('id', 'in', ids), *partner_sudo._invoicecloud_history_domain()])
         )
 
     def _chosen_method(self, value):
@@ -126,7 +125,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
         methods=['GET'],
         sitemap=False,
     )
-    def invoicecloud_payment_status(self, token, reference=None, cancelled=None, **kwargs):
+    def invoicecloud_payment_status(self, token, reference=None, **kwargs):
         from_history = request.httprequest.path.startswith(f'{HISTORY_PREFIX}/')
         if from_history:
             partner_sudo = self._partner_from_token(token)
@@ -140,7 +139,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
         tx_sudo = request.env['payment.transaction'].sudo()._invoicecloud_from_page(reference, token)
         if not tx_sudo:
             return self._not_found()
-        tx_sudo._invoicecloud_customer_returns(bool(cancelled))
+        tx_sudo._invoicecloud_customer_returns()  # `cancelled=1` (the provider's cancel URL) changes nothing
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
         customer_state = tx_sudo._invoicecloud_customer_state()
         values = {

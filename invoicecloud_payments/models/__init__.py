@@ -5,6 +5,7 @@ from . import mail_render_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import invoicecloud_checkout_gate
 from . import invoicecloud_payment_event
 from . import payment_provider
 from . import payment_transaction

@@ -19,6 +19,7 @@ from ..const import (
     REMARK_RATE_LIMIT,
     REMARK_RATE_WINDOW_MINUTES,
     ROUTE_PREFIX,
+    TOKEN_READER_GROUP,
     TX_IN_PROGRESS_STATES,
 )
 from ..gateways import ProviderError, ProviderUnavailable
@@ -85,9 +86,28 @@ class AccountMove(models.Model):
         label = self.with_context(lang=lang).env._("pay your invoice online")
         return utils.expand_shortcode_html(text, url, label)
 
+    def _invoicecloud_user_may_link(self):
+        """Whether the current user may put this customer's link in a message: an internal user
+        who may read the token (the field's groups), never a portal or public user, whoever's
+        rights the code runs with (portal chatter and customer remarks post as superuser), and
+        never in a customer remark (`invoicecloud_no_shortcode`)."""
+        user = self.env.user
+        return (
+            not self.env.context.get('invoicecloud_no_shortcode')
+            and user._is_internal()
+            and user.has_group(TOKEN_READER_GROUP)
+        )
+
     def message_post(self, **kwargs):
         # Covers text typed into the send wizard or the composer after the template rendered.
-        if len(self) == 1 and self.move_type in CUSTOMER_MOVE_TYPES and kwargs.get('body'):
+        # Only for users who may read the link: anyone else's #LINK (a portal user's message, a
+        # note of a user without billing rights) stays as typed, and no link comes back to them.
+        if (
+            len(self) == 1
+            and self.move_type in CUSTOMER_MOVE_TYPES
+            and kwargs.get('body')
+            and self._invoicecloud_user_may_link()
+        ):
             body = kwargs['body']
             kwargs['body'] = self._invoicecloud_expand_shortcode(body, html=isinstance(body, Markup))
         return super().message_post(**kwargs)
@@ -136,6 +156,7 @@ class AccountMove(models.Model):
             return 'empty'
         if len(remark) > REMARK_MAX_LENGTH:
             return 'too_long'
+        self._invoicecloud_serialize()  # concurrent remarks are counted one after the other
         author = self.partner_id
         since = fields.Datetime.now() - timedelta(minutes=REMARK_RATE_WINDOW_MINUTES)
         recent = (
@@ -154,7 +175,7 @@ class AccountMove(models.Model):
         )
         if recent >= REMARK_RATE_LIMIT:
             return 'wait'
-        move_sudo = self.sudo()
+        move_sudo = self.sudo().with_context(invoicecloud_no_shortcode=True)
         move_sudo.message_post(
             body=plaintext2html(remark),
             author_id=author.id,
@@ -163,6 +184,21 @@ class AccountMove(models.Model):
         )
         move_sudo._invoicecloud_todo(self.env._("Answer the customer's remark"), plaintext2html(remark))
         return 'sent'
+
+    def _invoicecloud_serialize(self):
+        """Make concurrent requests about these invoices (payments, remarks) run one after the
+        other, each seeing what the previous one committed. An update, not only a lock (it
+        changes nothing): a request that began before another one committed then gets a
+        serialization failure, and Odoo retries it with a fresh view. A lock alone would let it
+        go on, under Odoo's REPEATABLE READ, with what it saw when it began."""
+        self.env.cr.execute(
+            """
+            UPDATE account_move SET write_date = write_date
+             WHERE id IN (SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE)
+            """,
+            [tuple(self.ids)],
+            log_exceptions=False,  # an expected serialization failure: Odoo retries the request
+        )
 
     def _invoicecloud_todo(self, summary, note):
         """A to-do for whoever handles this invoice: its salesperson, else the company's
@@ -246,6 +282,7 @@ class AccountMove(models.Model):
         providers = (
             self.env['payment.provider']
             .sudo()
+            .with_context(invoicecloud_checkout=True)
             ._get_compatible_providers(invoices.company_id.id, partner.id, amount, currency_id=invoices.currency_id.id)
             .filtered(lambda p: p.code in INVOICECLOUD_CODES)
         )
@@ -282,8 +319,9 @@ class AccountMove(models.Model):
         since = fields.Datetime.now() - timedelta(minutes=CHECKOUT_RATE_WINDOW_MINUTES)
         recent = Domain('provider_code', 'in', INVOICECLOUD_CODES) & Domain('create_date', '>=', since)
         recent &= Domain('operation', '!=', 'refund')
-        scopes = {'invoice': Domain('invoice_ids', 'in', self.ids)}
+        scopes = {'invoice': Domain('invoice_ids', 'in', self.ids)}  # serialized by `_invoicecloud_pay`'s update
         if client_key:
+            self.env['invoicecloud.checkout.gate']._invoicecloud_pass(client_key)
             scopes['address'] = Domain('invoicecloud_client_key', '=', client_key)
         params = self.env['ir.config_parameter'].sudo()
         tx_model = self.env['payment.transaction'].sudo()
@@ -305,18 +343,7 @@ class AccountMove(models.Model):
         """
         if not self:
             return None, 'nothing'
-        # Two clicks on the same invoices run one after the other. An update, not only a lock
-        # (it changes nothing): a request that began before another one committed a payment of
-        # these invoices then gets a serialization failure, and Odoo retries it with a fresh view
-        # of their transactions. A lock alone would let it go on with what it saw when it began.
-        self.env.cr.execute(
-            """
-            UPDATE account_move SET write_date = write_date
-             WHERE id IN (SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE)
-            """,
-            [tuple(self.ids)],
-            log_exceptions=False,
-        )
+        self._invoicecloud_serialize()  # two clicks on the same invoices: one after the other
         self.invalidate_recordset(['amount_residual', 'payment_state'])
         if self._invoicecloud_checkouts_exceeded(client_key):
             return None, 'too_many'
@@ -371,6 +398,34 @@ class AccountMove(models.Model):
             tx._post_process()
             return None, _problem_of(error)
 
+    # --- reset to draft, cancel: open checkouts end ------------------------------------------
+
+    def button_draft(self):
+        result = super().button_draft()
+        self._invoicecloud_end_checkouts()
+        return result
+
+    def button_cancel(self):
+        result = super().button_cancel()
+        self._invoicecloud_end_checkouts()
+        return result
+
+    def _invoicecloud_end_checkouts(self):
+        """An invoice reset to draft or cancelled can no longer be paid online: its open checkouts
+        end at the provider where the provider allows it (a Stripe session expires, a cancelable
+        Mollie payment is canceled). A payment that cannot be stopped (an open iDEAL payment, a
+        bank debit under way) may still arrive: it is then kept as the customer's credit (see
+        `payment.transaction._invoicecloud_set_aside_unposted`), and the invoice says so now."""
+        for tx in self._invoicecloud_transactions(('draft', *TX_IN_PROGRESS_STATES)):
+            try:
+                if tx._invoicecloud_replaceable():
+                    tx._invoicecloud_cancel_checkout()
+            except ProviderError as error:
+                tx._invoicecloud_note_unstoppable(error)
+                continue
+            if tx.state in ('draft', *TX_IN_PROGRESS_STATES) and tx.provider_reference:
+                tx._invoicecloud_note_unstoppable()
+
     # --- refund from a credit note ----------------------------------------------------------
 
     @api.depends('move_type', 'state', 'payment_state', 'reversed_entry_id')
@@ -404,8 +459,12 @@ class AccountMove(models.Model):
     def action_invoicecloud_refund(self):
         """Give this credit note's amount back to the customer through the provider they paid
         with (at most what is left of that payment). The credit note is paid when the provider
-        has made the refund."""
+        has made the refund.
+
+        Money leaves the business: first of all, the rights Odoo's own credit note and payment
+        wizards need, and write access to this credit note (the method is callable over RPC)."""
         self.ensure_one()
+        self._invoicecloud_check_may_move_money()
         tx = self._invoicecloud_refundable_transaction()
         if not tx:
             raise UserError(
@@ -417,6 +476,13 @@ class AccountMove(models.Model):
         amount = min(self.amount_residual, tx._invoicecloud_refundable_amount())
         refund_tx = tx._invoicecloud_refund(amount, self)
         return refund_tx._build_action_feedback_notification()
+
+    def _invoicecloud_check_may_move_money(self):
+        """Raise AccessError unless the current user may pay or refund these documents: create
+        Odoo's reversal and payment wizards, and write to the documents."""
+        self.env['account.move.reversal'].check_access('create')
+        self.env['account.payment.register'].check_access('create')
+        self.check_access('write')
 
 
 def _problem_of(error):

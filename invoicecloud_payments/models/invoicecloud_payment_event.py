@@ -1,8 +1,11 @@
 from odoo import api, fields, models
 
+from ..const import EVENT_REGISTRY_KEEP
+
 
 class InvoicecloudPaymentEvent(models.Model):
-    """A provider event already acted on: providers deliver events more than once."""
+    """A provider event already acted on: providers deliver events more than once (Stripe's
+    refunds and disputes; its session events need no registry, see `payment.transaction`)."""
 
     _name = 'invoicecloud.payment.event'
     _description = "Invoicecloud: Provider Event"
@@ -34,3 +37,12 @@ class InvoicecloudPaymentEvent(models.Model):
             log_exceptions=False,  # a concurrent duplicate fails to serialize; Odoo retries it
         )
         return bool(self.env.cr.fetchone())
+
+    @api.autovacuum
+    def _gc_invoicecloud_events(self):
+        """Forget the events Stripe can no longer deliver again: it retries for up to three days
+        after an event, so a row older than that (counted from its first delivery) can go."""
+        self.env.cr.execute(
+            "DELETE FROM invoicecloud_payment_event WHERE received_at < (now() AT TIME ZONE 'UTC') - %s",
+            [EVENT_REGISTRY_KEEP],
+        )

@@ -51,6 +51,19 @@ class InvoicecloudTokenMixin(models.AbstractModel):
         self.invalidate_model(['invoicecloud_token'])
 
     @api.model
+    def _invoicecloud_renew_tokens(self, ids):
+        """Replace the tokens of the records of `ids`: their old links answer 404 from now on."""
+        for batch in split_every(TOKEN_BACKFILL_BATCH, ids, list):
+            self.env.cr.execute(
+                SQL(
+                    'UPDATE %(table)s SET invoicecloud_token = NULL WHERE id = ANY(%(ids)s)',
+                    table=SQL.identifier(self._table),
+                    ids=batch,
+                )
+            )
+        self._invoicecloud_assign_tokens(ids)
+
+    @api.model
     def _invoicecloud_from_token(self, token):
         """Return the record `token` opens, as superuser, or an empty recordset.
 

@@ -4,8 +4,11 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_amount
 
+from odoo.addons.payment import utils as payment_utils
+
 from ..amounts import stripe_refusal
 from ..const import (
+    INVOICECLOUD_CODES,
     MOLLIE_API_ENDPOINT_PARAM,
     MOLLIE_CODE,
     MOLLIE_CURRENCIES,
@@ -106,6 +109,19 @@ class PaymentProvider(models.Model):
 
     # === Payment framework hooks === #
 
+    @api.model
+    def _get_compatible_providers(self, *args, report=None, **kwargs):
+        """Our providers are offered on Invoicecloud pages only (context `invoicecloud_checkout`).
+        Odoo's other flows (sales orders in the portal, /payment/pay links, eCommerce) make
+        transactions without an Invoicecloud page to come back to, nor invoices to report refunds
+        and disputes on: they keep Odoo's own providers."""
+        providers = super()._get_compatible_providers(*args, report=report, **kwargs)
+        if self.env.context.get('invoicecloud_checkout'):
+            return providers
+        ours = providers.filtered(lambda provider: provider.code in INVOICECLOUD_CODES)
+        payment_utils.add_to_report(report, ours, available=False, reason=self.env._("Invoicecloud pages only"))
+        return providers - ours
+
     def _compute_feature_support_fields(self):
         """A Mollie payment can be refunded from Odoo (from a credit note, or the payment's Refund
         button), in part or in full."""
@@ -178,6 +194,7 @@ class PaymentProvider(models.Model):
         Odoo has no record for are left out.
         """
         self.ensure_one()
+        self.check_access('write')  # callable over RPC: the provider's own rights first
         try:
             mollie_methods = self._invoicecloud_mollie_gateway().list_methods()
         except ProviderError as error:
@@ -260,6 +277,7 @@ class PaymentProvider(models.Model):
     def action_invoicecloud_stripe_check_keys(self):
         """Check the secret key with a live call to Stripe and say what came back."""
         self.ensure_one()
+        self.check_access('write')  # callable over RPC: the provider's own rights first
         try:
             self._invoicecloud_stripe_gateway().retrieve_balance()
         except ProviderError as error:
@@ -269,6 +287,7 @@ class PaymentProvider(models.Model):
     def action_invoicecloud_stripe_create_webhook(self):
         """Create the webhook endpoint at Stripe and keep its signing secret."""
         self.ensure_one()
+        self.check_access('write')  # callable over RPC: the provider's own rights first
         try:
             endpoint = self._invoicecloud_stripe_gateway().create_webhook_endpoint(
                 self._invoicecloud_webhook_url(), STRIPE_HANDLED_EVENTS

@@ -40,6 +40,9 @@ from ..const import (
     MOLLIE_REFUND_DESCRIPTION_MAX_LENGTH,
     MOLLIE_REFUND_PENDING_STATUSES,
     ROUTE_PREFIX,
+    STATUS_ASK_LATER,
+    STATUS_ASK_SOON,
+    STATUS_ASK_SOON_FOR,
     STRIPE_CODE,
     STRIPE_DESCRIPTION_MAX_LENGTH,
     STRIPE_FAILED_INTENT_STATUSES,
@@ -83,6 +86,12 @@ class PaymentTransaction(models.Model):
         readonly=True,
         copy=False,
         index='btree_not_null',
+    )
+    invoicecloud_status_asked_at = fields.Datetime(
+        string="Last Asked for the Customer",
+        help="When the customer's status page last asked the provider (it does so at most every few seconds).",
+        readonly=True,
+        copy=False,
     )
     invoicecloud_checkout_expires_at = fields.Datetime(
         string="Checkout Expires",
@@ -168,16 +177,26 @@ class PaymentTransaction(models.Model):
         query = urlencode({'reference': self.reference, **params})
         return f'{self.get_base_url()}{prefix}/{self._invoicecloud_page_token()}/payment?{query}'
 
-    def _invoicecloud_customer_returns(self, cancelled):
-        """The customer is back from the provider (through "cancel" or not): bring the transaction
-        up to date. If the provider cannot be asked, the page shows what is known; the cron asks
-        again later."""
+    def _invoicecloud_customer_returns(self):
+        """The customer is back from the provider, or their status page reloads: bring the
+        transaction up to date from the provider's own word, read back. A GET changes nothing
+        else: the customer's "cancel" at the provider cancels only what the provider canceled (a
+        Mollie payment; a Stripe session stays open until it expires or a new attempt ends it).
+
+        The provider is asked at most every STATUS_ASK_SOON while the payment is young, every
+        STATUS_ASK_LATER after that, whatever the number of reloads or tabs. A paid transaction
+        not yet in the accounts is recorded at once. If the provider cannot be asked, the page
+        shows what is known; the cron asks again later."""
         self.ensure_one()
+        if self._invoicecloud_unfinished():
+            now = fields.Datetime.now()
+            young = now - self.create_date < STATUS_ASK_SOON_FOR
+            interval = STATUS_ASK_SOON if young else STATUS_ASK_LATER
+            if self.invoicecloud_status_asked_at and now - self.invoicecloud_status_asked_at < interval:
+                return
+            self.invoicecloud_status_asked_at = now
         try:
-            if cancelled:
-                self._invoicecloud_cancel_checkout()
-            else:
-                self._invoicecloud_confirm()
+            self._invoicecloud_confirm()
         except ProviderError as error:
             _logger.info("Could not ask the provider about %s: %s", self.reference, error)
 
@@ -195,9 +214,14 @@ class PaymentTransaction(models.Model):
     # === Payment framework hooks === #
 
     def _get_specific_rendering_values(self, processing_values):
-        """Create the provider's hosted checkout; the redirect form sends the customer there."""
+        """Odoo's own payment form (sales orders, /payment/pay links, eCommerce) never offers our
+        providers (`payment.provider._get_compatible_providers`): a transaction forced onto them
+        through that form is refused here, before anything reaches the provider. Our customer
+        pages open the checkout themselves (`account.move._invoicecloud_pay`)."""
         if self.provider_code not in INVOICECLOUD_CODES:
             return super()._get_specific_rendering_values(processing_values)
+        if not (self.invoice_ids and self._invoicecloud_page_token()):
+            raise ValidationError(self.env._("This payment method is offered on Invoicecloud pages only."))
         try:
             return {'api_url': self._invoicecloud_open_checkout()}
         except ProviderError as error:
@@ -283,7 +307,7 @@ class PaymentTransaction(models.Model):
             and not self.invoicecloud_flag
         )
 
-    def _invoicecloud_confirm(self, skip_locked=False, record_later=False, signed_session=None):
+    def _invoicecloud_confirm(self, skip_locked=False, record_later=False, signed_session=None, locked=False):
         """Ask the provider where the payment stands and apply it. Idempotent; the only way a
         transaction of ours becomes done. Raises ProviderError when the provider cannot tell.
 
@@ -293,18 +317,34 @@ class PaymentTransaction(models.Model):
         the accounts. The invoice is not payable meanwhile (`_invoicecloud_in_progress`), and the
         customer's status page records it at once if the cron has not yet.
 
-        `signed_session`: the Checkout Session of a Stripe event whose signature was verified."""
+        `signed_session`: the Checkout Session of a Stripe event whose signature was verified.
+        `locked`: the caller found the transaction with its row lock (`_invoicecloud_find`)."""
         self.ensure_one()
-        if not self._invoicecloud_lock(skip_locked=skip_locked):
+        if not locked and not self._invoicecloud_lock(skip_locked=skip_locked):
             return
         if self.provider_code == STRIPE_CODE:
             self._invoicecloud_stripe_confirm(signed_session)
         else:
             self._invoicecloud_mollie_confirm()
         if record_later and self._invoicecloud_to_record():
-            self.env.ref('payment.cron_post_process_payment_tx')._trigger()
+            self._invoicecloud_trigger_recording()
         else:
             self._post_process()
+
+    @api.model
+    def _invoicecloud_trigger_recording(self):
+        """Have Odoo's cron runner start its post-processing cron now, once per second at most: a
+        burst of webhooks shares one trigger (and one wake-up of the cron runner) instead of
+        inserting one each. A pending trigger of this second or later serves as well as a new
+        one: a cron run clears the triggers due by its start, so a run that would leave a new
+        trigger of this second pending leaves that one pending too."""
+        cron_id = self.env['ir.model.data']._xmlid_to_res_id('payment.cron_post_process_payment_tx')
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            'SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at >= %s LIMIT 1', [cron_id, now]
+        )
+        if not self.env.cr.fetchone():
+            self.env['ir.cron'].browse(cron_id)._trigger(now)
 
     def _invoicecloud_to_record(self):
         """Whether this transaction is paid and its payment not yet in the accounts."""
@@ -320,10 +360,36 @@ class PaymentTransaction(models.Model):
         for tx in ours and ours._invoicecloud_lock():
             if tx.is_post_processed:
                 continue
+            paid = tx.state == 'done' and tx.operation != 'refund'
+            set_aside = paid and tx._invoicecloud_set_aside_unposted()
             super(PaymentTransaction, tx)._post_process()
-            if tx.state == 'done' and tx.operation != 'refund':
+            if paid and not set_aside:
                 tx._invoicecloud_report_unapplied()
         return result
+
+    def _invoicecloud_set_aside_unposted(self):
+        """A payment that arrives for invoices reset to draft or cancelled meanwhile never posts
+        them: Odoo's post-processing would post a draft as it stands, half edited, as superuser.
+        Such invoices leave the transaction; the payment is recorded for the customer, as their
+        credit, and each invoice gets a note and a to-do for the accountant. Returns whether any
+        invoice was set aside."""
+        unposted = self.invoice_ids.filtered(lambda invoice: invoice.state != 'posted')
+        if not unposted:
+            return False
+        message = self.env._(
+            "Payment %(ref)s of %(amount)s %(currency)s arrived after this invoice was reset to draft or "
+            "cancelled: it is recorded as the customer's credit, not applied. Apply it when the invoice is "
+            "posted again, or refund it.",
+            ref=self.reference,
+            amount=self.amount,
+            currency=self.currency_id.name,
+        )
+        summary = self.env._("Customer credit from payment %(ref)s", ref=self.reference)
+        for invoice in unposted:
+            invoice.message_post(body=Markup('<p>%s</p>') % message, subtype_xmlid='mail.mt_note')
+            invoice._invoicecloud_todo(summary, message)
+        self.invoice_ids = [Command.unlink(invoice.id) for invoice in unposted]
+        return True
 
     def _invoicecloud_report_unapplied(self):
         """A payment that lands on invoices paid meanwhile (another attempt, a payment recorded by
@@ -389,6 +455,18 @@ class PaymentTransaction(models.Model):
         else:
             self._invoicecloud_mollie_cancel()
         self._post_process()
+
+    def _invoicecloud_note_unstoppable(self, error=None):
+        """Tell the accountant, on the invoices, that this checkout could not be ended."""
+        message = self.env._(
+            "Payment %(ref)s at %(provider)s could not be stopped%(reason)s. If the customer completes it, the "
+            "money is recorded as the customer's credit.",
+            ref=self.reference,
+            provider=self.provider_id.name,
+            reason=f" ({error})" if error else '',
+        )
+        for invoice in self.invoice_ids:
+            invoice.message_post(body=Markup('<p>%s</p>') % message, subtype_xmlid='mail.mt_note')
 
     def _invoicecloud_idempotency_key(self, suffix=''):
         """Derived from the transaction: a request Odoo retries after a serialization failure
@@ -488,11 +566,16 @@ class PaymentTransaction(models.Model):
         self.invoicecloud_next_check = now + delay
 
     @api.model
-    def _invoicecloud_find(self, provider, domain):
-        """The one transaction of this provider matching `domain` (ids sent by the provider)."""
+    def _invoicecloud_find(self, provider, domain, lock=False):
+        """The one transaction of this provider matching `domain` (ids sent by the provider).
+        With `lock`, it is found and row-locked in one query (as `_invoicecloud_lock` does)."""
         if not all(_searchable(value) for _field, _op, value in domain):
             return self.browse()
-        return self.search([('provider_id', '=', provider.id), *domain], limit=1)
+        if not lock:
+            return self.search([('provider_id', '=', provider.id), *domain], limit=1)
+        query = self._search([('provider_id', '=', provider.id), *domain], limit=1)
+        self.env.cr.execute(SQL('%s FOR UPDATE', query.select()), log_exceptions=False)
+        return self.browse(row[0] for row in self.env.cr.fetchall())
 
     # === Stripe === #
 
@@ -604,14 +687,18 @@ class PaymentTransaction(models.Model):
     def _invoicecloud_stripe_handle_event(self, provider, event):
         """Act once on a verified Stripe event. A session in a final state (paid, expired) is
         applied as signed; any other state, refunds and disputes are read back from Stripe
-        (session, charge) before anything is recorded."""
-        if not self.env['invoicecloud.payment.event']._invoicecloud_register(provider, event['id'], event['type']):
-            return
+        (session, charge) before anything is recorded.
+
+        A session event needs no registry of events seen: under the transaction's row lock, a
+        repeated one finds the transaction's state moved on and does nothing. Refunds and
+        disputes are recorded once per event, through the registry."""
         data_object = event['object']
         if event['type'].startswith('checkout.session.'):
-            tx = self._invoicecloud_find(provider, [('provider_reference', '=', data_object.get('id'))])
+            tx = self._invoicecloud_find(provider, [('provider_reference', '=', data_object.get('id'))], lock=True)
             if tx:
-                tx._invoicecloud_confirm(record_later=True, signed_session=data_object)
+                tx._invoicecloud_confirm(record_later=True, signed_session=data_object, locked=True)
+            return
+        if not self.env['invoicecloud.payment.event']._invoicecloud_register(provider, event['id'], event['type']):
             return
         payment_intent = data_object.get('payment_intent')
         gateway = provider._invoicecloud_stripe_gateway()

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from ..const import (
     CUSTOMER_MOVE_TYPES,
@@ -6,6 +7,7 @@ from ..const import (
     HISTORY_PREFIX,
     OPEN_PAYMENT_STATES,
     PAID_PAYMENT_STATES,
+    TOKEN_READER_GROUP,
 )
 
 
@@ -25,6 +27,31 @@ class ResPartner(models.Model):
         for partner in self:
             token = partner.invoicecloud_token
             partner.invoicecloud_history_url = token and f"{partner.get_base_url()}{HISTORY_PREFIX}/{token}"
+
+    def action_invoicecloud_revoke_links(self):
+        """Revoke every link of this customer at once: their history link and the link of each
+        of their invoices and credit notes get new tokens, so no link the customer ever received
+        opens a page any more (an invoice page shows the current history link: resetting the
+        history link alone would be undone by any old invoice link). Mail them again to share."""
+        self.ensure_one()
+        self.check_access('write')
+        if not self.env.user.has_group(TOKEN_READER_GROUP):
+            raise AccessError(self.env._("Only billing users can revoke a customer's links."))
+        customer = self.commercial_partner_id.sudo()
+        moves = (
+            self.env['account.move']
+            .sudo()
+            .search([('commercial_partner_id', '=', customer.id), ('invoicecloud_token', '!=', False)])
+        )
+        self.env['account.move']._invoicecloud_renew_tokens(moves.ids)
+        self._invoicecloud_renew_tokens(customer.ids)
+        customer.message_post(
+            body=self.env._(
+                "Every Invoicecloud link of this customer was revoked (the history link and %(count)s "
+                "invoice links): the old links answer \"not found\".",
+                count=len(moves),
+            )
+        )
 
     # --- history ----------------------------------------------------------------------------
 

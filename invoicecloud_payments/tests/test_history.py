@@ -123,3 +123,18 @@ class TestHistory(InvoicecloudHttpCase):
         self.assertNotIn(foreign.name, own_history)
         for guess in (f'/invoicecloud/history/{self.customer.id}', f'/invoicecloud/history/{foreign.id}'):
             self.assertEqual(self.url_open(guess).status_code, 404)
+
+    def test_pay_review_shows_exactly_what_the_history_lists(self):
+        """Issue 11, hole 3: the review page of a multi-invoice payment lists no other document of
+        the customer: a vendor bill of theirs stays out of sight."""
+        bill = self._create_invoice(
+            move_type='in_invoice', post=True, partner_id=self.customer.id,
+            invoice_line_ids=[Command.create({'name': 'Supply', 'price_unit': 777.77, 'tax_ids': False})],
+        )  # fmt: skip
+        path = f'{self._history_path(self.customer)}/pay'
+        page = self.url_open(f'{path}?invoice_ids={bill.id}').text
+        self.assertNotIn(bill.name, page)
+        self.assertNotIn('777.77', page)
+        page = self.url_open(f'{path}?invoice_ids={self.invoice.id}&invoice_ids={bill.id}').text
+        self.assertIn(self.invoice.name, page)
+        self.assertNotIn(bill.name, page)

@@ -1,5 +1,7 @@
 from odoo.tests import TransactionCase, tagged
 
+from ..const import WEBHOOK_MAX_BYTES
+
 WEBHOOK_PREFIX = '/invoicecloud/webhook/'
 
 
@@ -19,3 +21,13 @@ class TestRoutes(TransactionCase):
                 expected = not rule.rule.startswith(WEBHOOK_PREFIX)
                 self.assertEqual(rule.endpoint.routing.get('csrf', True), expected)
                 self.assertEqual(rule.endpoint.routing['type'], 'http')
+
+    def test_webhooks_refuse_big_bodies_before_odoo_reads_them(self):
+        """Issue 11, hole 7: the limit is the route's own, applied as the body is read, not a
+        check after Odoo has read a body up to its own, far larger limit."""
+        webhooks = [
+            rule for rule in self.env['ir.http'].routing_map().iter_rules() if rule.rule.startswith(WEBHOOK_PREFIX)
+        ]
+        self.assertEqual(len(webhooks), 2)
+        for rule in webhooks:
+            self.assertEqual(rule.endpoint.routing.get('max_content_length'), WEBHOOK_MAX_BYTES, rule.rule)

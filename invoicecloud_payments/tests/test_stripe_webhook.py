@@ -123,7 +123,7 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._session(self.tx)):
             self.assertEqual(self._post(self._event()).status_code, 200)
             self.assertFalse(self.tx.payment_id)
-            self.tx._invoicecloud_customer_returns(cancelled=False)  # the status page, before the cron
+            self.tx._invoicecloud_customer_returns()  # the status page, before the cron
         self.assertEqual(len(self.tx.payment_id), 1)
         self.env.ref('payment.cron_post_process_payment_tx').method_direct_trigger()
         self.assertEqual(self.env['account.payment'].search_count([('payment_transaction_id', '=', self.tx.id)]), 1)
@@ -151,6 +151,13 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
     def test_oversized_body_is_413(self):
         response = self.url_open(self.url, data=b'{' + b' ' * (65 * 1024) + b'}')
         self.assertEqual(response.status_code, 413)
+
+    def test_oversized_chunked_body_is_413_and_mollie_too(self):
+        """A chunked body announces no length: it is cut as it is read."""
+        chunks = (b' ' * 1024 for _ in range(100))
+        self.assertEqual(self.url_open(self.url, data=chunks).status_code, 413)
+        mollie_url = self.url.replace('/stripe/', '/mollie/')
+        self.assertEqual(self.url_open(mollie_url, data={'id': 'tr_' + 'a' * 64, 'pad': 'x' * 70_000}).status_code, 413)
 
     def test_unhandled_event_type_is_acknowledged(self):
         with patch.object(StripeGateway, 'retrieve_checkout_session') as fetch:

@@ -1,0 +1,102 @@
+"""Issue 11, hole 1: #LINK becomes a link only in mail of those who may read the link.
+
+A portal user, a visitor holding Odoo's own single-invoice portal link, an internal user without
+billing rights and a customer remark all keep the literal #LINK: no token is stored in their
+message, mailed to the followers, or sent back in the answer."""
+
+from markupsafe import Markup
+
+from odoo.tests import tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import InvoicecloudHttpCase
+
+
+@tagged('post_install', '-at_install')
+class TestLinkWhoMay(InvoicecloudHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.portal_user = mail_new_test_user(cls.env, login='ic_link_portal', groups='base.group_portal')
+        cls.portal_user.partner_id.parent_id = cls.customer
+        cls.invoice.message_subscribe(cls.portal_user.partner_id.ids)
+        cls.readonly_accountant = mail_new_test_user(
+            cls.env, login='ic_link_readonly', groups='base.group_user,account.group_account_readonly'
+        )
+        cls.billing_user = mail_new_test_user(
+            cls.env, login='ic_link_billing', groups='base.group_user,account.group_account_invoice'
+        )
+
+    def _token_leaks(self, text):
+        tokens = (self.invoice.invoicecloud_token, self.customer.invoicecloud_token)
+        return [token for token in tokens if token in str(text)]
+
+    def _post_over_rpc(self, **access):
+        return self.make_jsonrpc_request(
+            '/mail/message/post',
+            {
+                'thread_model': 'account.move',
+                'thread_id': self.invoice.id,
+                'post_data': {'body': "Where is my #LINK ?", 'message_type': 'comment'},
+                **access,
+            },
+        )
+
+    def _last_comment(self):
+        return self.invoice.message_ids.filtered(lambda m: m.message_type == 'comment')[:1]
+
+    def test_a_portal_user_posting_link_gets_no_token(self):
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        answer = self._post_over_rpc()
+        self.assertFalse(self._token_leaks(answer))
+        self.assertIn('#LINK', self._last_comment().body)
+        self.assertFalse(self._token_leaks(self._last_comment().body))
+
+    def test_odoos_single_invoice_portal_link_does_not_open_the_history(self):
+        answer = self._post_over_rpc(token=self.invoice._portal_ensure_token())
+        self.assertFalse(self._token_leaks(answer))
+        self.assertIn('#LINK', self._last_comment().body)
+
+    def test_a_note_of_a_user_without_billing_rights_keeps_the_shortcode(self):
+        self.invoice.with_user(self.readonly_accountant).message_post(
+            body=Markup('<p>see #LINK</p>'), message_type='comment', subtype_xmlid='mail.mt_note'
+        )
+        self.assertIn('#LINK', self._last_comment().body)
+        self.assertFalse(self._token_leaks(self._last_comment().body))
+
+    def test_a_template_rendered_by_a_user_without_billing_rights_keeps_the_shortcode(self):
+        template = self.env['mail.template'].create(
+            {
+                'name': "Invoicecloud who-may template",
+                'model_id': self.env['ir.model']._get_id('account.move'),
+                'body_html': '<p>#LINK</p>',
+            }
+        )
+        as_readonly = template.with_user(self.readonly_accountant)._render_field('body_html', self.invoice.ids)
+        self.assertFalse(self._token_leaks(as_readonly[self.invoice.id]))
+        as_billing = template.with_user(self.billing_user)._render_field('body_html', self.invoice.ids)
+        self.assertIn(self.invoice.invoicecloud_url, as_billing[self.invoice.id])
+        by_the_system = template.sudo()._render_field('body_html', self.invoice.ids)
+        self.assertIn(self.invoice.invoicecloud_url, by_the_system[self.invoice.id], "Odoo sending it after a payment")
+
+    def test_a_note_of_a_billing_user_gets_the_link(self):
+        self.invoice.with_user(self.billing_user).message_post(
+            body=Markup('<p>see #LINK</p>'), message_type='comment', subtype_xmlid='mail.mt_note'
+        )
+        self.assertIn(self.invoice.invoicecloud_url, self._last_comment().body)
+
+    def test_a_customer_remark_never_mails_the_link(self):
+        self.invoice.message_subscribe(self.billing_user.partner_id.ids)
+        before = self.env['mail.mail'].sudo().search([])
+        self.assertEqual(self.invoice._invoicecloud_post_remark("Pay via #LINK please"), 'sent')
+        remark = self._last_comment()
+        self.assertIn('#LINK', remark.body)
+        self.assertFalse(self._token_leaks(remark.body))
+        mails = self.env['mail.mail'].sudo().search([]) - before
+        self.assertFalse([mail for mail in mails if self._token_leaks(mail.body_html)])
+
+    def test_a_billing_user_opening_the_customer_page_sends_no_link_in_a_remark(self):
+        """The remark is the customer's words, whoever is logged in while sending it."""
+        self.invoice.with_user(self.billing_user)._invoicecloud_post_remark("#LINK")
+        self.assertFalse(self._token_leaks(self._last_comment().body))
