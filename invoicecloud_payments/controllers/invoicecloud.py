@@ -162,6 +162,7 @@ class InvoicecloudController(http.Controller):
             'payable': invoices_sudo._invoicecloud_payable(),
             'in_progress': invoices_sudo._invoicecloud_in_progress(),
             'totals': partner_sudo._invoicecloud_totals(),
+            'several_companies': len(partner_sudo._invoicecloud_history_companies()) > 1,
             'pager': pager,
             'state': state,
             'token': token,

@@ -71,6 +71,12 @@ class ResPartner(models.Model):
             domain += [('payment_state', 'in', PAID_PAYMENT_STATES)]
         return domain
 
+    def _invoicecloud_history_companies(self):
+        """The companies whose documents the history lists (one query): rows name their company
+        when there are several."""
+        groups = self.env['account.move'].sudo()._read_group(self._invoicecloud_history_domain(), ['company_id'])
+        return self.env['res.company'].union(*(company for (company,) in groups))
+
     def _invoicecloud_history_count(self, state):
         return self.env['account.move'].sudo().search_count(self._invoicecloud_history_domain(state))
 
