@@ -1,6 +1,7 @@
 """Debian's Chromium, as the browser tests launch it, and what they do in it."""
 
 from playwright.sync_api import expect
+
 from public_host import CHROMIUM_RESOLVER_ARG
 
 CHROMIUM = '/usr/bin/chromium'

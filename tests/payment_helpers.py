@@ -7,11 +7,11 @@ from contextlib import contextmanager
 from html import unescape
 
 import requests
-from public_host import public_url
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
 from odoo_server import OdooServer, load_addon_module, multiworker_options
+from public_host import public_url
 
 
 def _addon_timeouts():
@@ -99,13 +99,18 @@ print('RESULT=' + json.dumps({
 
 
 @contextmanager
-def running_shop(name, fake, singles=20, mollie=None, multiworker=False, own_log_check=False, modules=None):
+def running_shop(
+    name, fake, singles=20, mollie=None, multiworker=False, own_log_check=False, modules=None,
+    server_options=(), before_start=None,
+):  # fmt: skip
     """A served database with the providers pointed at the fakes and the customers of DATA; yields
     (server, data), then stops the server and drops the database, whatever the test did.
-    `multiworker`: Odoo as in production, two worker processes (see `multiworker_options`)."""
+    `multiworker`: Odoo as in production, two worker processes (see `multiworker_options`).
+    `server_options`: more options for the server; `before_start(server)`: runs once the data is
+    loaded, before the server starts (a replica is cloned then)."""
     odoo = OdooServer(
         name, modules=modules or 'invoicecloud_payments', own_log_check=own_log_check,
-        options=multiworker_options() if multiworker else (),
+        options=[*(multiworker_options() if multiworker else ()), *server_options],
     )  # fmt: skip
     odoo.create()
     script = DATA % {
@@ -123,6 +128,8 @@ def running_shop(name, fake, singles=20, mollie=None, multiworker=False, own_log
     if mollie:
         mollie.tunnels = {public_url(odoo): odoo.url}
     try:
+        if before_start:
+            before_start(odoo)
         odoo.start()
         yield odoo, data
     finally:

@@ -8,7 +8,6 @@ route themselves, the way Mollie does.
 
 import pytest
 import requests
-from public_host import public_url
 
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
@@ -25,6 +24,7 @@ from payment_helpers import (
     status_of,
     webhook_url,
 )
+from public_host import public_url
 
 PAID = ('paid', 'in_payment')
 

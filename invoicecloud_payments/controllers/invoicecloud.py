@@ -74,7 +74,13 @@ class InvoicecloudController(http.Controller):
     # --- invoice ----------------------------------------------------------------------------
 
     @http.route(
-        f'{ROUTE_PREFIX}/<string:token>', type='http', auth='public', website=True, methods=['GET'], sitemap=False
+        f'{ROUTE_PREFIX}/<string:token>',
+        type='http',
+        auth='public',
+        website=True,
+        methods=['GET'],
+        sitemap=False,
+        readonly=True,
     )
     def invoicecloud_invoice(self, token, remark=None, payment=None, **kwargs):
         invoice_sudo = self._invoice_from_token(token)
@@ -102,8 +108,13 @@ class InvoicecloudController(http.Controller):
         return self._render_page('invoicecloud_payments.invoice_page', values)
 
     @http.route(
-        f'{ROUTE_PREFIX}/<string:token>/pdf', type='http', auth='public', website=True, methods=['GET'], sitemap=False
-    )
+        f'{ROUTE_PREFIX}/<string:token>/pdf',
+        type='http',
+        auth='public',
+        website=True,
+        methods=['GET'],
+        sitemap=False,
+    )  # not read-only: rendering an invoice report writes to the invoice (Odoo's account)
     def invoicecloud_invoice_pdf(self, token, **kwargs):
         invoice_sudo = self._invoice_from_token(token)
         if not invoice_sudo:
@@ -141,6 +152,7 @@ class InvoicecloudController(http.Controller):
         website=True,
         methods=['GET'],
         sitemap=False,
+        readonly=True,
     )
     def invoicecloud_history(self, token, page=1, state='all', **kwargs):
         partner_sudo = self._partner_from_token(token)

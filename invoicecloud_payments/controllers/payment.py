@@ -84,19 +84,16 @@ class InvoicecloudPaymentController(InvoicecloudController):
         type='http',
         auth='public',
         website=True,
-        methods=['GET', 'POST'],
+        methods=['GET'],
         sitemap=False,
+        readonly=True,
     )
-    def invoicecloud_pay_history(self, token, method=None, payment=None, replace_open=None, **kwargs):
-        """GET: the chosen invoices, their total and the methods; POST: pay them."""
+    def invoicecloud_pay_history_review(self, token, payment=None, **kwargs):
+        """The chosen invoices, their total and the methods (read-only: served by a replica)."""
         partner_sudo = self._partner_from_token(token)
         if not partner_sudo:
             return self._not_found()
         invoices_sudo = self._selected_invoices(partner_sudo)
-        query = '&'.join(f'invoice_ids={invoice.id}' for invoice in invoices_sudo)
-        back_url = f'{HISTORY_PREFIX}/{token}/pay?{query}'
-        if request.httprequest.method == 'POST':
-            return self._start(invoices_sudo, method, True, back_url, replace_open)
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
         invoices_sudo = invoices_sudo.with_context(lang=partner_sudo.lang)
         pay_options, withheld_methods = invoices_sudo._invoicecloud_pay_choices()
@@ -115,6 +112,23 @@ class InvoicecloudPaymentController(InvoicecloudController):
         }
         return self._render_page('invoicecloud_payments.pay_review_page', values)
 
+    @http.route(
+        f'{HISTORY_PREFIX}/<string:token>/pay',
+        type='http',
+        auth='public',
+        website=True,
+        methods=['POST'],
+        sitemap=False,
+    )
+    def invoicecloud_pay_history(self, token, method=None, replace_open=None, **kwargs):
+        """Pay the chosen invoices; back to their review page when the payment cannot start."""
+        partner_sudo = self._partner_from_token(token)
+        if not partner_sudo:
+            return self._not_found()
+        invoices_sudo = self._selected_invoices(partner_sudo)
+        query = '&'.join(f'invoice_ids={invoice.id}' for invoice in invoices_sudo)
+        return self._start(invoices_sudo, method, True, f'{HISTORY_PREFIX}/{token}/pay?{query}', replace_open)
+
     # --- back from the provider -------------------------------------------------------------
 
     @http.route(
@@ -131,7 +145,10 @@ class InvoicecloudPaymentController(InvoicecloudController):
             partner_sudo = self._partner_from_token(token)
             page_url = f'{HISTORY_PREFIX}/{token}'
         else:
-            partner_sudo = self._invoice_from_token(token).commercial_partner_id
+            # Any state: an invoice reset to draft after the customer paid still shows them their
+            # payment (kept as their credit), though not the invoice.
+            document_sudo = request.env['account.move']._invoicecloud_from_token(token)
+            partner_sudo = document_sudo.commercial_partner_id.filtered('active')
             page_url = f'{ROUTE_PREFIX}/{token}'
         if not partner_sudo:
             return self._not_found()

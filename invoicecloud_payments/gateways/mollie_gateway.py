@@ -40,7 +40,8 @@ class MollieGateway:
         try:
             self._client.set_api_key(api_key)
         except MollieError as error:
-            raise ProviderRefused(str(error)) from error
+            # The SDK's message quotes the key: redacted here, and not chained into a traceback.
+            raise ProviderRefused(str(error)) from None
 
     def _call(self, method, *args, **kwargs):
         try:

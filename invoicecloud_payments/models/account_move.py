@@ -33,7 +33,7 @@ class AccountMove(models.Model):
     invoicecloud_url = fields.Char(
         string="Invoicecloud Link",
         compute='_compute_invoicecloud_url',
-        groups='account.group_account_invoice',
+        groups=TOKEN_READER_GROUP,
         help="The page where the customer reads, questions and pays this invoice, without a login.",
     )
 
@@ -41,7 +41,7 @@ class AccountMove(models.Model):
         comodel_name='payment.transaction',
         string="Online Payment to Refund",
         compute='_compute_invoicecloud_refundable_tx_id',
-        groups='account.group_account_invoice',
+        groups=TOKEN_READER_GROUP,
         help="The online payment of the reversed invoice through which this credit note can be refunded.",
     )
 
@@ -86,6 +86,15 @@ class AccountMove(models.Model):
         label = self.with_context(lang=lang).env._("pay your invoice online")
         return utils.expand_shortcode_html(text, url, label)
 
+    @api.model
+    def _invoicecloud_is_sent_message(self, post_values):
+        """Whether `message_post` values are a message sent to the followers ("Send message")."""
+        comment_id = self.env['ir.model.data']._xmlid_to_res_id('mail.mt_comment')
+        if post_values.get('subtype_xmlid'):
+            return post_values['subtype_xmlid'] == 'mail.mt_comment'
+        return post_values.get('subtype_id') == comment_id
+
+    @api.model
     def _invoicecloud_user_may_link(self):
         """Whether the current user may put this customer's link in a message: an internal user
         who may read the token (the field's groups), never a portal or public user, whoever's
@@ -99,13 +108,16 @@ class AccountMove(models.Model):
         )
 
     def message_post(self, **kwargs):
-        # Covers text typed into the send wizard or the composer after the template rendered.
-        # Only for users who may read the link: anyone else's #LINK (a portal user's message, a
-        # note of a user without billing rights) stays as typed, and no link comes back to them.
+        # Covers text typed into the send wizard or the composer after the template rendered: a
+        # message sent to the customer (Odoo's "Send message" subtype, never a log note, an
+        # activity's feedback or a tracking message), by a user who may read the link. Anyone
+        # else's #LINK (a portal user's message, a remark, a user without billing rights) stays
+        # as typed, and no link comes back to them.
         if (
             len(self) == 1
             and self.move_type in CUSTOMER_MOVE_TYPES
             and kwargs.get('body')
+            and self._invoicecloud_is_sent_message(kwargs)
             and self._invoicecloud_user_may_link()
         ):
             body = kwargs['body']
@@ -401,12 +413,8 @@ class AccountMove(models.Model):
     # --- reset to draft, cancel: open checkouts end ------------------------------------------
 
     def button_draft(self):
+        # Also how a posted invoice is cancelled: Odoo's button_cancel resets it to draft first.
         result = super().button_draft()
-        self._invoicecloud_end_checkouts()
-        return result
-
-    def button_cancel(self):
-        result = super().button_cancel()
         self._invoicecloud_end_checkouts()
         return result
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 
 from ..const import CHECKOUT_RATE_WINDOW_MINUTES
@@ -40,5 +42,5 @@ class InvoicecloudCheckoutGate(models.Model):
         """An address that started no checkout within the window has nothing left to count."""
         self.env.cr.execute(
             "DELETE FROM invoicecloud_checkout_gate WHERE last_checkout < (now() AT TIME ZONE 'UTC') - %s",
-            [f'{CHECKOUT_RATE_WINDOW_MINUTES} minutes'],
+            [timedelta(minutes=CHECKOUT_RATE_WINDOW_MINUTES)],
         )

@@ -4,7 +4,7 @@ import secrets
 from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 
-from ..const import TOKEN_BACKFILL_BATCH, TOKEN_BYTES, TOKEN_MAX_INPUT
+from ..const import TOKEN_BACKFILL_BATCH, TOKEN_BYTES, TOKEN_MAX_INPUT, TOKEN_READER_GROUP
 
 
 def new_token():
@@ -24,7 +24,7 @@ class InvoicecloudTokenMixin(models.AbstractModel):
     invoicecloud_token = fields.Char(
         copy=False,
         readonly=True,
-        groups='account.group_account_invoice',
+        groups=TOKEN_READER_GROUP,
     )
 
     _invoicecloud_token_unique = models.UniqueIndex(

@@ -87,6 +87,15 @@ class PaymentTransaction(models.Model):
         copy=False,
         index='btree_not_null',
     )
+    invoicecloud_set_aside_invoice_ids = fields.Many2many(
+        comodel_name='account.move',
+        relation='invoicecloud_transaction_set_aside_rel',
+        string="Invoices Set Aside",
+        help="Invoices reset to draft or cancelled before this payment arrived: it was recorded as the "
+        "customer's credit, not applied to them.",
+        readonly=True,
+        copy=False,
+    )
     invoicecloud_status_asked_at = fields.Datetime(
         string="Last Asked for the Customer",
         help="When the customer's status page last asked the provider (it does so at most every few seconds).",
@@ -167,9 +176,14 @@ class PaymentTransaction(models.Model):
     def _invoicecloud_page_token(self):
         """The token of the page the customer came from (current value: a reset revokes it)."""
         self.ensure_one()
+        invoices = self._invoicecloud_documents()
         if self.invoicecloud_from_history:
-            return self.invoice_ids.commercial_partner_id[:1].invoicecloud_token
-        return self.invoice_ids[:1].invoicecloud_token
+            return invoices.commercial_partner_id[:1].invoicecloud_token
+        return invoices[:1].invoicecloud_token
+
+    def _invoicecloud_documents(self):
+        """The documents this transaction pays (or refunds), set aside ones included."""
+        return self.invoice_ids | self.invoicecloud_set_aside_invoice_ids
 
     def _invoicecloud_status_url(self, **params):
         self.ensure_one()
@@ -186,15 +200,20 @@ class PaymentTransaction(models.Model):
         The provider is asked at most every STATUS_ASK_SOON while the payment is young, every
         STATUS_ASK_LATER after that, whatever the number of reloads or tabs. A paid transaction
         not yet in the accounts is recorded at once. If the provider cannot be asked, the page
-        shows what is known; the cron asks again later."""
+        shows what is known; the cron asks again later. A final transaction (paid and recorded,
+        failed, canceled) is never asked about from here: refunds are the webhooks' and the cron's."""
         self.ensure_one()
-        if self._invoicecloud_unfinished():
-            now = fields.Datetime.now()
-            young = now - self.create_date < STATUS_ASK_SOON_FOR
-            interval = STATUS_ASK_SOON if young else STATUS_ASK_LATER
-            if self.invoicecloud_status_asked_at and now - self.invoicecloud_status_asked_at < interval:
-                return
-            self.invoicecloud_status_asked_at = now
+        if self._invoicecloud_to_record():
+            self._post_process()  # paid: the customer sees it recorded, no provider call
+            return
+        if not self._invoicecloud_unfinished():
+            return  # final: nothing the provider could still tell this page
+        now = fields.Datetime.now()
+        young = now - self.create_date < STATUS_ASK_SOON_FOR
+        interval = STATUS_ASK_SOON if young else STATUS_ASK_LATER
+        if self.invoicecloud_status_asked_at and now - self.invoicecloud_status_asked_at < interval:
+            return
+        self.invoicecloud_status_asked_at = now
         try:
             self._invoicecloud_confirm()
         except ProviderError as error:
@@ -214,19 +233,16 @@ class PaymentTransaction(models.Model):
     # === Payment framework hooks === #
 
     def _get_specific_rendering_values(self, processing_values):
-        """Odoo's own payment form (sales orders, /payment/pay links, eCommerce) never offers our
-        providers (`payment.provider._get_compatible_providers`): a transaction forced onto them
-        through that form is refused here, before anything reaches the provider. Our customer
-        pages open the checkout themselves (`account.move._invoicecloud_pay`)."""
+        """Odoo's own payment form (sales orders, invoices in the portal, /payment/pay links,
+        eCommerce) never offers our providers (`payment.provider._get_compatible_providers`), and
+        a transaction forced onto them through Odoo's routes is refused here, before anything
+        reaches the provider. Our customer pages open their checkouts themselves
+        (`account.move._invoicecloud_pay`) and never come through here."""
         if self.provider_code not in INVOICECLOUD_CODES:
             return super()._get_specific_rendering_values(processing_values)
-        if not (self.invoice_ids and self._invoicecloud_page_token()):
-            raise ValidationError(self.env._("This payment method is offered on Invoicecloud pages only."))
-        try:
-            return {'api_url': self._invoicecloud_open_checkout()}
-        except ProviderError as error:
-            self._set_error(str(error))
-            return {}
+        # Whatever the transaction carries (Odoo's /invoice/transaction route takes any provider
+        # id, with an invoice): its amount, limits and previous checkouts were never checked.
+        raise ValidationError(self.env._("This payment method is offered on Invoicecloud pages only."))
 
     @api.model
     def _extract_reference(self, provider_code, payment_data):
@@ -327,24 +343,9 @@ class PaymentTransaction(models.Model):
         else:
             self._invoicecloud_mollie_confirm()
         if record_later and self._invoicecloud_to_record():
-            self._invoicecloud_trigger_recording()
+            self.env.ref('payment.cron_post_process_payment_tx')._trigger()
         else:
             self._post_process()
-
-    @api.model
-    def _invoicecloud_trigger_recording(self):
-        """Have Odoo's cron runner start its post-processing cron now, once per second at most: a
-        burst of webhooks shares one trigger (and one wake-up of the cron runner) instead of
-        inserting one each. A pending trigger of this second or later serves as well as a new
-        one: a cron run clears the triggers due by its start, so a run that would leave a new
-        trigger of this second pending leaves that one pending too."""
-        cron_id = self.env['ir.model.data']._xmlid_to_res_id('payment.cron_post_process_payment_tx')
-        now = fields.Datetime.now()
-        self.env.cr.execute(
-            'SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at >= %s LIMIT 1', [cron_id, now]
-        )
-        if not self.env.cr.fetchone():
-            self.env['ir.cron'].browse(cron_id)._trigger(now)
 
     def _invoicecloud_to_record(self):
         """Whether this transaction is paid and its payment not yet in the accounts."""
@@ -360,35 +361,48 @@ class PaymentTransaction(models.Model):
         for tx in ours and ours._invoicecloud_lock():
             if tx.is_post_processed:
                 continue
-            paid = tx.state == 'done' and tx.operation != 'refund'
-            set_aside = paid and tx._invoicecloud_set_aside_unposted()
+            set_aside = tx.state == 'done' and tx._invoicecloud_set_aside_unposted()
             super(PaymentTransaction, tx)._post_process()
-            if paid and not set_aside:
+            if tx.state == 'done' and tx.operation != 'refund' and not set_aside:
                 tx._invoicecloud_report_unapplied()
         return result
 
     def _invoicecloud_set_aside_unposted(self):
-        """A payment that arrives for invoices reset to draft or cancelled meanwhile never posts
-        them: Odoo's post-processing would post a draft as it stands, half edited, as superuser.
-        Such invoices leave the transaction; the payment is recorded for the customer, as their
-        credit, and each invoice gets a note and a to-do for the accountant. Returns whether any
-        invoice was set aside."""
+        """A payment (or refund) that arrives for documents reset to draft or cancelled meanwhile
+        never posts them: Odoo's post-processing would post a draft as it stands, half edited, as
+        superuser. Such documents are set aside (`invoicecloud_set_aside_invoice_ids`, still the
+        transaction's for its status page and later notices); the payment is recorded for the
+        customer, unapplied (their credit, or money refunded against nothing), and each document
+        gets a note and a to-do for the accountant. Returns whether any document was set aside."""
         unposted = self.invoice_ids.filtered(lambda invoice: invoice.state != 'posted')
         if not unposted:
             return False
-        message = self.env._(
-            "Payment %(ref)s of %(amount)s %(currency)s arrived after this invoice was reset to draft or "
-            "cancelled: it is recorded as the customer's credit, not applied. Apply it when the invoice is "
-            "posted again, or refund it.",
-            ref=self.reference,
-            amount=self.amount,
-            currency=self.currency_id.name,
-        )
-        summary = self.env._("Customer credit from payment %(ref)s", ref=self.reference)
+        values = {'ref': self.reference, 'amount': abs(self.amount), 'currency': self.currency_id.name}
+        if self.operation == 'refund':
+            message = self.env._(
+                "Refund %(ref)s of %(amount)s %(currency)s was made after this credit note was reset to draft or "
+                "cancelled: it is recorded as a payment to the customer, not applied. Apply it when the credit "
+                "note is posted again.",
+                **values,
+            )
+            summary = self.env._("Unapplied refund %(ref)s", ref=self.reference)
+        else:
+            message = self.env._(
+                "Payment %(ref)s of %(amount)s %(currency)s arrived after this invoice was reset to draft or "
+                "cancelled: it is recorded as the customer's credit, not applied. Apply it when the invoice is "
+                "posted again, or refund it.",
+                **values,
+            )
+            summary = self.env._("Customer credit from payment %(ref)s", ref=self.reference)
         for invoice in unposted:
             invoice.message_post(body=Markup('<p>%s</p>') % message, subtype_xmlid='mail.mt_note')
             invoice._invoicecloud_todo(summary, message)
-        self.invoice_ids = [Command.unlink(invoice.id) for invoice in unposted]
+        self.write(
+            {
+                'invoice_ids': [Command.unlink(invoice.id) for invoice in unposted],
+                'invoicecloud_set_aside_invoice_ids': [Command.link(invoice.id) for invoice in unposted],
+            }
+        )
         return True
 
     def _invoicecloud_report_unapplied(self):
@@ -465,7 +479,7 @@ class PaymentTransaction(models.Model):
             provider=self.provider_id.name,
             reason=f" ({error})" if error else '',
         )
-        for invoice in self.invoice_ids:
+        for invoice in self._invoicecloud_documents():
             invoice.message_post(body=Markup('<p>%s</p>') % message, subtype_xmlid='mail.mt_note')
 
     def _invoicecloud_idempotency_key(self, suffix=''):
@@ -987,7 +1001,7 @@ class PaymentTransaction(models.Model):
         """A line in the invoices' chatter and a to-do for whoever handles each invoice."""
         self.ensure_one()
         body = Markup('<p>%s</p>') % message
-        for invoice in self.invoice_ids:
+        for invoice in self._invoicecloud_documents():
             invoice.message_post(body=body, subtype_xmlid='mail.mt_note')
             invoice._invoicecloud_todo(summary, message)
 

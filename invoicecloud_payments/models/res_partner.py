@@ -18,7 +18,7 @@ class ResPartner(models.Model):
     invoicecloud_history_url = fields.Char(
         string="Invoicecloud History Link",
         compute='_compute_invoicecloud_history_url',
-        groups='account.group_account_invoice',
+        groups=TOKEN_READER_GROUP,
         help="The page where this customer sees every invoice and credit note they received.",
     )
 

@@ -80,12 +80,28 @@ class TestDraftCancel(InvoicecloudProvidersMixin, InvoicecloudCase):
         )
         self.assertAlmostEqual(-sum(credit.mapped('amount_residual_currency')), tx.amount, msg="the customer's credit")
         self.assertTrue(self._credit_todo(invoice, tx))
+        # Still the transaction's: the customer's status page finds it, later notices reach it.
+        self.assertEqual(tx.invoicecloud_set_aside_invoice_ids, invoice)
+        self.assertEqual(tx._invoicecloud_from_page(tx.reference, invoice.invoicecloud_token), tx)
 
     def test_a_payment_arriving_after_cancel_stays_credit(self):
         invoice, tx = self._ideal_paid_after('button_cancel')
         self.assertEqual((tx.state, invoice.state), ('done', 'cancel'))
         self.assertTrue(tx.payment_id)
         self.assertTrue(self._credit_todo(invoice, tx))
+
+    def test_cancelling_a_posted_invoice_ends_its_checkout_once(self):
+        """Odoo's button_cancel resets a posted invoice to draft first: one call, one note."""
+        invoice = self._create_invoice(post=True, partner_id=self.customer.id)
+        tx = self._pay_by_card(invoice)
+        open_session = self._session(tx, status='open', payment_status='unpaid', payment_intent=None)
+        with (
+            patch.object(StripeGateway, 'retrieve_checkout_session', return_value=open_session),
+            patch.object(StripeGateway, 'expire_checkout_session', side_effect=ProviderUnavailable("down")) as expire,
+        ):
+            invoice.button_cancel()
+        self.assertEqual(expire.call_count, 1)
+        self.assertEqual(len(invoice.message_ids.filtered(lambda m: 'could not be stopped' in (m.body or ''))), 1)
 
     def test_a_provider_down_does_not_block_the_reset(self):
         invoice = self._create_invoice(post=True, partner_id=self.customer.id)

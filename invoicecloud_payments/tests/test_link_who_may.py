@@ -77,13 +77,16 @@ class TestLinkWhoMay(InvoicecloudHttpCase):
         self.assertFalse(self._token_leaks(as_readonly[self.invoice.id]))
         as_billing = template.with_user(self.billing_user)._render_field('body_html', self.invoice.ids)
         self.assertIn(self.invoice.invoicecloud_url, as_billing[self.invoice.id])
-        by_the_system = template.sudo()._render_field('body_html', self.invoice.ids)
-        self.assertIn(self.invoice.invoicecloud_url, by_the_system[self.invoice.id], "Odoo sending it after a payment")
+        # Odoo's composer renders a template as superuser for a user who may not edit templates:
+        # the user's rights decide, not the code's.
+        composer_sudo = template.with_user(self.readonly_accountant).sudo()
+        self.assertFalse(self._token_leaks(composer_sudo._render_field('body_html', self.invoice.ids)[self.invoice.id]))
 
-    def test_a_note_of_a_billing_user_gets_the_link(self):
-        self.invoice.with_user(self.billing_user).message_post(
-            body=Markup('<p>see #LINK</p>'), message_type='comment', subtype_xmlid='mail.mt_note'
-        )
+    def test_a_message_a_billing_user_sends_gets_the_link_not_a_note(self):
+        sender = self.invoice.with_user(self.billing_user)
+        sender.message_post(body=Markup('<p>see #LINK</p>'), message_type='comment', subtype_xmlid='mail.mt_note')
+        self.assertIn('#LINK', self._last_comment().body, "a log note is no mail to the customer")
+        sender.message_post(body=Markup('<p>see #LINK</p>'), message_type='comment', subtype_xmlid='mail.mt_comment')
         self.assertIn(self.invoice.invoicecloud_url, self._last_comment().body)
 
     def test_a_customer_remark_never_mails_the_link(self):
@@ -95,6 +98,15 @@ class TestLinkWhoMay(InvoicecloudHttpCase):
         self.assertFalse(self._token_leaks(remark.body))
         mails = self.env['mail.mail'].sudo().search([]) - before
         self.assertFalse([mail for mail in mails if self._token_leaks(mail.body_html)])
+
+    def test_a_remarks_todo_marked_done_by_a_billing_user_gives_no_link(self):
+        self.invoice.invoice_user_id = self.billing_user
+        self.invoice._invoicecloud_post_remark("Why not #LINK?")
+        activity = self.invoice.activity_ids
+        self.assertEqual(len(activity), 1)
+        activity.with_user(self.billing_user).action_feedback(feedback="Answered")
+        self.assertFalse(self._token_leaks(self.invoice.message_ids[:1].body))
+        self.assertFalse([m for m in self.invoice.message_ids if self._token_leaks(m.body)])
 
     def test_a_billing_user_opening_the_customer_page_sends_no_link_in_a_remark(self):
         """The remark is the customer's words, whoever is logged in while sending it."""

@@ -123,6 +123,19 @@ class TestMollieRefund(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertEqual(len(credit_note.activity_ids), 1)
         self.assertEqual(self.tx.invoicecloud_refunded_from_odoo, 0)
 
+    def test_a_refund_made_after_the_credit_note_went_back_to_draft_never_posts_it(self):
+        """Issue 11, hole 5, for refunds: Odoo's post-processing would post the draft credit note."""
+        credit_note = self._credit_note()
+        payload = self._refund(credit_note).call_args.args[1]
+        refund_tx = self._refund_tx(credit_note)
+        credit_note.button_draft()
+        with patch.object(MollieGateway, 'get_refund', return_value={**payload, 'id': 're_unit', 'status': 'refunded'}):
+            refund_tx._invoicecloud_confirm()
+        self.assertEqual((refund_tx.state, credit_note.state), ('done', 'draft'))
+        self.assertEqual(refund_tx.payment_id.payment_type, 'outbound')
+        self.assertEqual(refund_tx.invoicecloud_set_aside_invoice_ids, credit_note)
+        self.assertTrue(credit_note.activity_ids.filtered(lambda a: refund_tx.reference in (a.summary or '')))
+
     def test_nothing_to_refund_online(self):
         credit_note = self._credit_note()
         self._refund(credit_note, status='refunded')

@@ -31,3 +31,26 @@ class TestRoutes(TransactionCase):
         self.assertEqual(len(webhooks), 2)
         for rule in webhooks:
             self.assertEqual(rule.endpoint.routing.get('max_content_length'), WEBHOOK_MAX_BYTES, rule.rule)
+
+    def test_pages_that_only_read_are_read_only_and_nothing_else_is(self):
+        """Issue 11: with a read replica (--db_replica_host), Odoo serves read-only routes from it.
+        The pages that only read are; pay, remark, the status page (it asks the provider and
+        records), the PDF (rendering an invoice report writes to the invoice) and the webhooks
+        use the primary."""
+        readonly = {
+            rule.rule
+            for rule in self.env['ir.http'].routing_map().iter_rules()
+            if rule.rule.startswith('/invoicecloud/') and rule.endpoint.routing.get('readonly') is True
+        }
+        self.assertEqual(
+            readonly,
+            {
+                '/invoicecloud/<string:token>',
+                '/invoicecloud/history/<string:token>',
+                '/invoicecloud/history/<string:token>/page/<int:page>',
+                '/invoicecloud/history/<string:token>/pay',  # GET: the review
+            },
+        )
+        for rule in self.env['ir.http'].routing_map().iter_rules():
+            if rule.rule.startswith('/invoicecloud/') and rule.endpoint.routing.get('readonly') is True:
+                self.assertEqual(rule.endpoint.routing['methods'], ['GET'], rule.rule)

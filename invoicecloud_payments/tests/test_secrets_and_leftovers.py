@@ -58,3 +58,13 @@ class TestSecretsAndLeftovers(InvoicecloudProvidersMixin, InvoicecloudCase):
         events._gc_invoicecloud_events()
         self.assertFalse(old.exists())
         self.assertTrue(recent.exists())
+
+    def test_the_checkout_gates_keep_the_checkout_window(self):
+        gates = self.env['invoicecloud.checkout.gate'].sudo()
+        gates._invoicecloud_pass('recent-address')
+        self.env.cr.execute(
+            "INSERT INTO invoicecloud_checkout_gate (client_key, last_checkout)"
+            " VALUES ('old-address', (now() AT TIME ZONE 'UTC') - interval '11 minutes')"
+        )
+        gates._gc_invoicecloud_gates()
+        self.assertEqual(gates.search([]).mapped('client_key'), ['recent-address'])

@@ -75,3 +75,13 @@ class TestStatusPage(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
             self._time_passes(STATUS_ASK_LATER + timedelta(seconds=1), age=old)
             self.url_open(self._status_path())
             self.assertEqual(fetch.call_count, 3)
+
+    def test_a_final_payment_is_never_asked_about_from_the_page(self):
+        with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._session(self.tx)):
+            self.url_open(self._status_path())  # paid: recorded at once
+        self.assertEqual(self.tx.state, 'done')
+        self.assertTrue(self.tx.is_post_processed)
+        with patch.object(StripeGateway, 'retrieve_checkout_session') as fetch:
+            for _reload in range(3):
+                self.assertEqual(self.url_open(self._status_path()).status_code, 200)
+        fetch.assert_not_called()
