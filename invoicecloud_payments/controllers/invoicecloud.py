@@ -98,7 +98,7 @@ class InvoicecloudController(http.Controller):
             'history_url': f'{HISTORY_PREFIX}/{partner_sudo.invoicecloud_token}',
             'remark_result': remark if remark in REMARK_RESULTS else None,
             'remark_max_length': REMARK_MAX_LENGTH,
-            'res_company': invoice_sudo.company_id,
+            'brand_company': invoice_sudo.company_id,
             'payable': bool(invoice_sudo._invoicecloud_payable()),
             'in_progress': bool(invoice_sudo._invoicecloud_in_progress()),
             'awaited_transfers': invoice_sudo._invoicecloud_awaited_transfers(),
@@ -175,6 +175,7 @@ class InvoicecloudController(http.Controller):
             'in_progress': invoices_sudo._invoicecloud_in_progress(),
             'totals': partner_sudo._invoicecloud_totals(),
             'several_companies': len(partner_sudo._invoicecloud_history_companies()) > 1,
+            'brand_company': invoices_sudo.company_id[:1] or request.env.company,  # the newest document's
             'pager': pager,
             'state': state,
             'token': token,

@@ -60,7 +60,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
         self._in_customer_lang(partner_sudo, partner_sudo)
         values = {
             'page_title': request.env._("Too many payment attempts"),
-            'res_company': invoices_sudo.company_id[:1] or request.env.company,
+            'brand_company': invoices_sudo.company_id[:1] or request.env.company,
             'back_url': back_url,
         }
         response = self._render_page('invoicecloud_payments.too_many_checkouts_page', values)
@@ -107,7 +107,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
             'awaited_transfers': invoices_sudo._invoicecloud_awaited_transfers(),
             'total': sum(invoices_sudo._invoicecloud_payable().mapped('amount_residual')),
             'currency': invoices_sudo.currency_id[:1],
-            'res_company': invoices_sudo.company_id[:1] or request.env.company,
+            'brand_company': invoices_sudo.company_id[:1] or request.env.company,
             'pay_url': f'{HISTORY_PREFIX}/{token}/pay',
         }
         return self._render_page('invoicecloud_payments.pay_review_page', values)
@@ -163,7 +163,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
             'tx': tx_sudo.with_context(lang=partner_sudo.lang),
             'customer_state': customer_state,
             'page_url': page_url,
-            'res_company': tx_sudo.company_id,
+            'brand_company': tx_sudo.company_id,
             'refresh_seconds': STATUS_REFRESH_SECONDS if customer_state == 'pending' else None,
         }
         return self._render_page('invoicecloud_payments.payment_status_page', values)
