@@ -68,6 +68,8 @@ class InvoicecloudWebhookController(http.Controller):
         """Mollie posts only `id=tr_...`. Nothing is read from the request but that id: the
         transaction of this provider holding it is confirmed by fetching, through the SDK, the
         payment id we stored. Every well-formed call gets 200, known id or not."""
+        if (request.httprequest.content_length or 0) > WEBHOOK_MAX_BYTES:  # a body that is no form
+            return request.make_response('', status=413)
         if not isinstance(id, str) or not MOLLIE_PAYMENT_ID_RE.fullmatch(id):
             return request.make_response('', status=400)
         provider_sudo = request.env['payment.provider'].sudo().search_fetch([('id', '=', provider_id)], ['code'])

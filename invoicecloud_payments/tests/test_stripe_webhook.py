@@ -158,6 +158,7 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         self.assertEqual(self.url_open(self.url, data=chunks).status_code, 413)
         mollie_url = self.url.replace('/stripe/', '/mollie/')
         self.assertEqual(self.url_open(mollie_url, data={'id': 'tr_' + 'a' * 64, 'pad': 'x' * 70_000}).status_code, 413)
+        self.assertEqual(self.url_open(mollie_url, data=b'x' * 70_000).status_code, 413, "a body that is no form")
 
     def test_unhandled_event_type_is_acknowledged(self):
         with patch.object(StripeGateway, 'retrieve_checkout_session') as fetch:
