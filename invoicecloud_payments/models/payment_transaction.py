@@ -2,6 +2,7 @@ import ipaddress
 import logging
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from urllib.parse import urlencode, urlsplit
 
 import psycopg2.errors
@@ -329,8 +330,9 @@ class PaymentTransaction(models.Model):
 
         With `record_later` (webhooks), a payment found paid is recorded in the accounts (payment
         posted and reconciled, most of the work) by Odoo's post-processing cron, triggered now and
-        run by Odoo's cron runner within seconds: the provider gets its answer without waiting for
-        the accounts. The invoice is not payable meanwhile (`_invoicecloud_in_progress`), and the
+        run by Odoo's cron runner, usually within seconds, at worst at its next poll (see
+        `_invoicecloud_trigger_recording`): the provider gets its answer without waiting for the
+        accounts. The invoice is not payable meanwhile (`_invoicecloud_in_progress`), and the
         customer's status page records it at once if the cron has not yet.
 
         `signed_session`: the Checkout Session of a Stripe event whose signature was verified.
@@ -351,18 +353,21 @@ class PaymentTransaction(models.Model):
     def _invoicecloud_trigger_recording(self):
         """Have Odoo's post-processing cron record the payment: a trigger row for every webhook,
         as `ir.cron._trigger` makes (one INSERT, as Odoo's own rescheduling writes it), and a
-        wake-up of the cron runner at most once a second per process. The wake-up is a NOTIFY
-        through a connection of its own and a commit: a burst of webhooks shares it. A trigger
-        whose wake-up was skipped is no less due: a run that started before this transaction
-        committed cannot see it, so does not clear it, and the runner picks it up when it next
-        wakes (at the latest at its one-minute poll)."""
-        cron_id = self.env['ir.model.data']._xmlid_to_res_id('payment.cron_post_process_payment_tx')
+        wake-up of the cron runner at most once a second per process and database, sent once
+        the transaction has committed. The wake-up is a NOTIFY through a connection of its own
+        and a commit: a burst of webhooks shares it. A trigger whose wake-up was skipped is no
+        less due: a run that started before this transaction committed cannot see it, so does
+        not clear it, and the runner picks it up when it next wakes (another wake-up, or its
+        poll: about a minute, two with several databases in one process)."""
+        cron_id = self.env['ir.model.data']._xmlid_to_res_id(
+            'payment.cron_post_process_payment_tx', raise_if_not_found=True
+        )
         self.env.cr.execute(
             'INSERT INTO ir_cron_trigger (cron_id, call_at) VALUES (%s, %s)', [cron_id, fields.Datetime.now()]
         )
-        if time.monotonic() - _CRON_WOKEN_AT[0] >= CRON_WAKE_UP_INTERVAL:
-            _CRON_WOKEN_AT[0] = time.monotonic()
-            self.env.cr.postcommit.add(self.env['ir.cron']._notifydb)
+        dbname = self.env.cr.dbname
+        if time.monotonic() - _CRON_WOKEN_AT.get(dbname, 0.0) >= CRON_WAKE_UP_INTERVAL:
+            self.env.cr.postcommit.add(partial(_wake_cron_runner, self.env['ir.cron'], dbname))
 
     def _invoicecloud_to_record(self):
         """Whether this transaction is paid and its payment not yet in the accounts."""
@@ -1023,9 +1028,15 @@ class PaymentTransaction(models.Model):
             invoice._invoicecloud_todo(summary, message)
 
 
-# When this process last woke Odoo's cron runner (see `_invoicecloud_trigger_recording`).
-_CRON_WOKEN_AT = [0.0]
+# When this process last woke Odoo's cron runner, per database (see
+# `_invoicecloud_trigger_recording`): set once the NOTIFY is sent, after the commit.
+_CRON_WOKEN_AT = {}
 CRON_WAKE_UP_INTERVAL = 1.0  # seconds
+
+
+def _wake_cron_runner(cron_model, dbname):
+    _CRON_WOKEN_AT[dbname] = time.monotonic()
+    cron_model._notifydb()
 
 
 def _searchable(value):
