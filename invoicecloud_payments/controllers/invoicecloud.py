@@ -26,6 +26,15 @@ REMARK_RESULTS = ('sent', 'empty', 'too_long', 'wait')
 PAY_PROBLEMS = ('nothing', 'mixed', 'paid', 'in_progress', 'still_open', 'method', 'unavailable', 'refused')
 
 
+def customer_route(paths, methods, readonly=False):
+    """The route of a customer page: public, a website page (with website, its layout and
+    language prefixes), never in the sitemap. `readonly`: it only reads, and Odoo serves it from
+    a read replica when one is configured (--db_replica_host)."""
+    return http.route(
+        paths, type='http', auth='public', website=True, methods=methods, sitemap=False, readonly=readonly
+    )
+
+
 class InvoicecloudController(http.Controller):
     # --- helpers ----------------------------------------------------------------------------
 
@@ -73,15 +82,7 @@ class InvoicecloudController(http.Controller):
 
     # --- invoice ----------------------------------------------------------------------------
 
-    @http.route(
-        f'{ROUTE_PREFIX}/<string:token>',
-        type='http',
-        auth='public',
-        website=True,
-        methods=['GET'],
-        sitemap=False,
-        readonly=True,
-    )
+    @customer_route(f'{ROUTE_PREFIX}/<string:token>', ['GET'], readonly=True)
     def invoicecloud_invoice(self, token, remark=None, payment=None, **kwargs):
         invoice_sudo = self._invoice_from_token(token)
         if not invoice_sudo:
@@ -107,14 +108,8 @@ class InvoicecloudController(http.Controller):
         }
         return self._render_page('invoicecloud_payments.invoice_page', values)
 
-    @http.route(
-        f'{ROUTE_PREFIX}/<string:token>/pdf',
-        type='http',
-        auth='public',
-        website=True,
-        methods=['GET'],
-        sitemap=False,
-    )  # not read-only: rendering an invoice report writes to the invoice (Odoo's account)
+    # Not read-only: rendering an invoice report writes to the invoice (Odoo's account).
+    @customer_route(f'{ROUTE_PREFIX}/<string:token>/pdf', ['GET'])
     def invoicecloud_invoice_pdf(self, token, **kwargs):
         invoice_sudo = self._invoice_from_token(token)
         if not invoice_sudo:
@@ -128,14 +123,7 @@ class InvoicecloudController(http.Controller):
         }
         return request.make_response(content, headers=list(headers.items()))
 
-    @http.route(
-        f'{ROUTE_PREFIX}/<string:token>/remark',
-        type='http',
-        auth='public',
-        website=True,
-        methods=['POST'],
-        sitemap=False,
-    )
+    @customer_route(f'{ROUTE_PREFIX}/<string:token>/remark', ['POST'])
     def invoicecloud_invoice_remark(self, token, remark='', **kwargs):
         invoice_sudo = self._invoice_from_token(token)
         if not invoice_sudo:
@@ -145,14 +133,8 @@ class InvoicecloudController(http.Controller):
 
     # --- history ----------------------------------------------------------------------------
 
-    @http.route(
-        [f'{HISTORY_PREFIX}/<string:token>', f'{HISTORY_PREFIX}/<string:token>/page/<int:page>'],
-        type='http',
-        auth='public',
-        website=True,
-        methods=['GET'],
-        sitemap=False,
-        readonly=True,
+    @customer_route(
+        [f'{HISTORY_PREFIX}/<string:token>', f'{HISTORY_PREFIX}/<string:token>/page/<int:page>'], ['GET'], readonly=True
     )
     def invoicecloud_history(self, token, page=1, state='all', **kwargs):
         partner_sudo = self._partner_from_token(token)

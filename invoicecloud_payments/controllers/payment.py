@@ -1,9 +1,8 @@
-from odoo import http
 from odoo.http import request
 from odoo.tools.misc import hmac
 
 from ..const import CHECKOUT_RATE_WINDOW_MINUTES, HISTORY_PREFIX, ROUTE_PREFIX, STATUS_REFRESH_SECONDS
-from .invoicecloud import PAY_PROBLEMS, InvoicecloudController
+from .invoicecloud import PAY_PROBLEMS, InvoicecloudController, customer_route
 
 MAX_RECORD_ID = 2**31 - 1  # PostgreSQL's integer, the type of record ids
 
@@ -70,24 +69,14 @@ class InvoicecloudPaymentController(InvoicecloudController):
 
     # --- pay --------------------------------------------------------------------------------
 
-    @http.route(
-        f'{ROUTE_PREFIX}/<string:token>/pay', type='http', auth='public', website=True, methods=['POST'], sitemap=False
-    )
+    @customer_route(f'{ROUTE_PREFIX}/<string:token>/pay', ['POST'])
     def invoicecloud_pay_invoice(self, token, method=None, replace_open=None, **kwargs):
         invoice_sudo = self._invoice_from_token(token)
         if not invoice_sudo:
             return self._not_found()
         return self._start(invoice_sudo, method, False, f'{ROUTE_PREFIX}/{token}', replace_open)
 
-    @http.route(
-        f'{HISTORY_PREFIX}/<string:token>/pay',
-        type='http',
-        auth='public',
-        website=True,
-        methods=['GET'],
-        sitemap=False,
-        readonly=True,
-    )
+    @customer_route(f'{HISTORY_PREFIX}/<string:token>/pay', ['GET'], readonly=True)
     def invoicecloud_pay_history_review(self, token, payment=None, **kwargs):
         """The chosen invoices, their total and the methods (read-only: served by a replica)."""
         partner_sudo = self._partner_from_token(token)
@@ -112,14 +101,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
         }
         return self._render_page('invoicecloud_payments.pay_review_page', values)
 
-    @http.route(
-        f'{HISTORY_PREFIX}/<string:token>/pay',
-        type='http',
-        auth='public',
-        website=True,
-        methods=['POST'],
-        sitemap=False,
-    )
+    @customer_route(f'{HISTORY_PREFIX}/<string:token>/pay', ['POST'])
     def invoicecloud_pay_history(self, token, method=None, replace_open=None, **kwargs):
         """Pay the chosen invoices; back to their review page when the payment cannot start."""
         partner_sudo = self._partner_from_token(token)
@@ -131,14 +113,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
 
     # --- back from the provider -------------------------------------------------------------
 
-    @http.route(
-        [f'{ROUTE_PREFIX}/<string:token>/payment', f'{HISTORY_PREFIX}/<string:token>/payment'],
-        type='http',
-        auth='public',
-        website=True,
-        methods=['GET'],
-        sitemap=False,
-    )
+    @customer_route([f'{ROUTE_PREFIX}/<string:token>/payment', f'{HISTORY_PREFIX}/<string:token>/payment'], ['GET'])
     def invoicecloud_payment_status(self, token, reference=None, **kwargs):
         from_history = request.httprequest.path.startswith(f'{HISTORY_PREFIX}/')
         if from_history:

@@ -68,7 +68,7 @@ class InvoicecloudWebhookController(http.Controller):
         """Mollie posts only `id=tr_...`. Nothing is read from the request but that id: the
         transaction of this provider holding it is confirmed by fetching, through the SDK, the
         payment id we stored. Every well-formed call gets 200, known id or not."""
-        if (request.httprequest.content_length or 0) > WEBHOOK_MAX_BYTES:  # a body that is no form
+        if self._announced_too_large():  # a body that is no form: werkzeug 2.2 lets it through
             return request.make_response('', status=413)
         if not isinstance(id, str) or not MOLLIE_PAYMENT_ID_RE.fullmatch(id):
             return request.make_response('', status=400)
@@ -87,6 +87,11 @@ class InvoicecloudWebhookController(http.Controller):
     # --- helpers ----------------------------------------------------------------------------
 
     @staticmethod
+    def _announced_too_large():
+        """Whether the request announces a body over WEBHOOK_MAX_BYTES (refused before reading)."""
+        return (request.httprequest.content_length or 0) > WEBHOOK_MAX_BYTES
+
+    @staticmethod
     def _webhook_body():
         """The raw body, or None when it is over WEBHOOK_MAX_BYTES: refused on its announced
         length before it is read. The route's `max_content_length` refuses bodies over the limit
@@ -94,10 +99,9 @@ class InvoicecloudWebhookController(http.Controller):
         a chunked raw body under werkzeug 2.2 (Debian's, Odoo's pin on Python 3.11), which Odoo
         lets us read only whole, is refused after reading (a reverse proxy's body limit bounds
         it in production). `get_data` caches: a request Odoo retries reads it again."""
-        httprequest = request.httprequest
-        if (httprequest.content_length or 0) > WEBHOOK_MAX_BYTES:
+        if InvoicecloudWebhookController._announced_too_large():
             return None
-        body = httprequest.get_data()
+        body = request.httprequest.get_data()
         return body if len(body) <= WEBHOOK_MAX_BYTES else None
 
     @staticmethod
