@@ -150,6 +150,8 @@ STRIPE_HANDLED_EVENTS = (
     'charge.refunded',
     'charge.dispute.created',
 )
+# PostgreSQL's integer, the type of record ids: an id from a URL or a form beyond it matches nothing.
+MAX_RECORD_ID = 2**31 - 1
 # Webhook bodies beyond this size are refused (413) before they are read.
 WEBHOOK_MAX_BYTES = 64 * 1024
 

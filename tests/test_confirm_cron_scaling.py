@@ -34,7 +34,7 @@ import json
 from odoo import Command
 invoice = env['account.move'].browse(%(invoice_id)d)
 provider = env.ref('invoicecloud_payments.payment_provider_stripe')
-template = env['payment.transaction'].create({
+template = env['payment.transaction'].with_context(invoicecloud_checkout=True).create({
     'provider_id': provider.id, 'payment_method_id': env.ref('payment.payment_method_card').id,
     'reference': 'ABANDONED-TEMPLATE', 'amount': invoice.amount_residual, 'currency_id': invoice.currency_id.id,
     'partner_id': invoice.partner_id.id, 'operation': 'online_redirect', 'invoice_ids': [Command.set(invoice.ids)],

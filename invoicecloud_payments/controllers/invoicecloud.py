@@ -150,14 +150,16 @@ class InvoicecloudController(http.Controller):
             step=HISTORY_PAGE_SIZE,
         )
         invoices_sudo = partner_sudo._invoicecloud_history_page(state, pager['offset'])
+        companies_sudo = partner_sudo._invoicecloud_history_companies()
         values = {
             'partner': partner_sudo,
             'invoices': invoices_sudo,
             'payable': invoices_sudo._invoicecloud_payable(),
             'in_progress': invoices_sudo._invoicecloud_in_progress(),
             'totals': partner_sudo._invoicecloud_totals(),
-            'several_companies': len(partner_sudo._invoicecloud_history_companies()) > 1,
-            'brand_company': invoices_sudo.company_id[:1] or request.env.company,  # the newest document's
+            'several_companies': len(companies_sudo) > 1,
+            # The newest document's company; on an empty page, one of the history's.
+            'brand_company': invoices_sudo.company_id[:1] or companies_sudo[:1] or request.env.company,
             'pager': pager,
             'state': state,
             'token': token,

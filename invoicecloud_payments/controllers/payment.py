@@ -1,10 +1,8 @@
 from odoo.http import request
 from odoo.tools.misc import hmac
 
-from ..const import CHECKOUT_RATE_WINDOW_MINUTES, HISTORY_PREFIX, ROUTE_PREFIX, STATUS_REFRESH_SECONDS
+from ..const import CHECKOUT_RATE_WINDOW_MINUTES, HISTORY_PREFIX, MAX_RECORD_ID, ROUTE_PREFIX, STATUS_REFRESH_SECONDS
 from .invoicecloud import PAY_PROBLEMS, InvoicecloudController, customer_route
-
-MAX_RECORD_ID = 2**31 - 1  # PostgreSQL's integer, the type of record ids
 
 
 def _record_id(value):

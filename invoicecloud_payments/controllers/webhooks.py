@@ -5,7 +5,14 @@ from functools import partial
 from odoo import http
 from odoo.http import request
 
-from ..const import MOLLIE_CODE, STRIPE_CODE, STRIPE_HANDLED_EVENTS, STRIPE_WEBHOOK_TOLERANCE, WEBHOOK_MAX_BYTES
+from ..const import (
+    MAX_RECORD_ID,
+    MOLLIE_CODE,
+    STRIPE_CODE,
+    STRIPE_HANDLED_EVENTS,
+    STRIPE_WEBHOOK_TOLERANCE,
+    WEBHOOK_MAX_BYTES,
+)
 from ..gateways import ProviderError
 from ..gateways.stripe_gateway import parse_webhook_event
 
@@ -37,11 +44,7 @@ class InvoicecloudWebhookController(http.Controller):
         payload = self._webhook_body()
         if payload is None:
             return request.make_response('', status=413)
-        provider_sudo = (
-            request.env['payment.provider']
-            .sudo()
-            .search_fetch([('id', '=', provider_id)], ['code', 'invoicecloud_stripe_webhook_secret'])
-        )
+        provider_sudo = self._provider(provider_id, ['code', 'invoicecloud_stripe_webhook_secret'])
         secret = provider_sudo.invoicecloud_stripe_webhook_secret if provider_sudo.code == STRIPE_CODE else None
         try:
             event = parse_webhook_event(
@@ -72,7 +75,7 @@ class InvoicecloudWebhookController(http.Controller):
             return request.make_response('', status=413)
         if not isinstance(id, str) or not MOLLIE_PAYMENT_ID_RE.fullmatch(id):
             return request.make_response('', status=400)
-        provider_sudo = request.env['payment.provider'].sudo().search_fetch([('id', '=', provider_id)], ['code'])
+        provider_sudo = self._provider(provider_id, ['code'])
         if provider_sudo.code != MOLLIE_CODE:
             return request.make_response('', status=200)
         tx_sudo = (
@@ -85,6 +88,15 @@ class InvoicecloudWebhookController(http.Controller):
         return self._acknowledge(partial(tx_sudo._invoicecloud_confirm, record_later=True, locked=True))
 
     # --- helpers ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _provider(provider_id, field_names):
+        """The provider of the URL, its `field_names` read in the same query; empty for an id
+        no record can have (the URL's <int:> takes any number; PostgreSQL's integer does not)."""
+        providers = request.env['payment.provider'].sudo()
+        if not 0 < provider_id <= MAX_RECORD_ID:
+            return providers
+        return providers.search_fetch([('id', '=', provider_id)], field_names)
 
     @staticmethod
     def _announced_too_large():

@@ -89,10 +89,9 @@ class AccountMove(models.Model):
     @api.model
     def _invoicecloud_is_sent_message(self, post_values):
         """Whether `message_post` values are a message sent to the followers ("Send message")."""
-        comment_id = self.env['ir.model.data']._xmlid_to_res_id('mail.mt_comment')
         if post_values.get('subtype_xmlid'):
             return post_values['subtype_xmlid'] == 'mail.mt_comment'
-        return post_values.get('subtype_id') == comment_id
+        return post_values.get('subtype_id') == self.env['ir.model.data']._xmlid_to_res_id('mail.mt_comment')
 
     @api.model
     def _invoicecloud_user_may_link(self):
@@ -386,7 +385,7 @@ class AccountMove(models.Model):
         problem = self._invoicecloud_payment_problem()
         if problem:
             return None, problem
-        tx_model = self.env['payment.transaction'].sudo()
+        tx_model = self.env['payment.transaction'].sudo().with_context(invoicecloud_checkout=True)
         tx = tx_model.create(
             {
                 'provider_id': provider.id,

@@ -151,10 +151,19 @@ class PaymentTransaction(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Ours start post-processed: nothing to do for a draft, and every later state change is
+        """Ours are made by the Invoicecloud pages only (context `invoicecloud_checkout`, set by
+        `account.move._invoicecloud_pay`) and, as refunds, from a payment of ours. Odoo's own
+        routes (/invoice/transaction, /payment/transaction, any flow: redirect, direct, token)
+        take any provider id with an amount from the browser: for ours they create nothing,
+        so they can neither reach the provider nor use up the invoice's checkout limit.
+
+        Ours start post-processed: nothing to do for a draft, and every later state change is
         post-processed by `_invoicecloud_confirm` under its lock, never by Odoo's cron."""
         txs = super().create(vals_list)
-        txs.filtered(lambda tx: tx.provider_code in INVOICECLOUD_CODES).is_post_processed = True
+        ours = txs.filtered(lambda tx: tx.provider_code in INVOICECLOUD_CODES)
+        if not self.env.context.get('invoicecloud_checkout') and ours.filtered(lambda tx: tx.operation != 'refund'):
+            raise ValidationError(self.env._("This payment method is offered on Invoicecloud pages only."))
+        ours.is_post_processed = True
         return txs
 
     @api.model
@@ -204,6 +213,8 @@ class PaymentTransaction(models.Model):
         shows what is known; the cron asks again later. A final transaction (paid and recorded,
         failed, canceled) is never asked about from here: refunds are the webhooks' and the cron's."""
         self.ensure_one()
+        if not self._invoicecloud_lock(skip_locked=True):
+            return  # a webhook or the cron is at it right now: the page shows what is known
         if self._invoicecloud_to_record():
             self._post_process()  # paid: the customer sees it recorded, no provider call
             return
@@ -241,8 +252,7 @@ class PaymentTransaction(models.Model):
         (`account.move._invoicecloud_pay`) and never come through here."""
         if self.provider_code not in INVOICECLOUD_CODES:
             return super()._get_specific_rendering_values(processing_values)
-        # Whatever the transaction carries (Odoo's /invoice/transaction route takes any provider
-        # id, with an invoice): its amount, limits and previous checkouts were never checked.
+        # Unreachable through Odoo's routes (`create` refuses such transactions): a second wall.
         raise ValidationError(self.env._("This payment method is offered on Invoicecloud pages only."))
 
     @api.model
@@ -362,8 +372,10 @@ class PaymentTransaction(models.Model):
         cron_id = self.env['ir.model.data']._xmlid_to_res_id(
             'payment.cron_post_process_payment_tx', raise_if_not_found=True
         )
+        # As `ir.cron._trigger_list`: no trigger for an inactive cron (no provider enabled).
         self.env.cr.execute(
-            'INSERT INTO ir_cron_trigger (cron_id, call_at) VALUES (%s, %s)', [cron_id, fields.Datetime.now()]
+            'INSERT INTO ir_cron_trigger (cron_id, call_at) SELECT id, %s FROM ir_cron WHERE id = %s AND active',
+            [fields.Datetime.now(), cron_id],
         )
         dbname = self.env.cr.dbname
         if time.monotonic() - _CRON_WOKEN_AT.get(dbname, 0.0) >= CRON_WAKE_UP_INTERVAL:

@@ -53,6 +53,11 @@ class ResPartner(models.Model):
             )
         )
 
+    def action_invoicecloud_reset_token(self):
+        """A customer's links go all at once (see `action_invoicecloud_revoke_links`): renewing
+        the history link alone would be undone by any of their invoice links."""
+        return self.action_invoicecloud_revoke_links()
+
     # --- history ----------------------------------------------------------------------------
 
     def _invoicecloud_history_domain(self, state='all'):

@@ -22,7 +22,7 @@ class TestCheckoutLimits(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         cls.address_key = hmac(cls.env(su=True), 'invoicecloud-client-address', '127.0.0.1')[:32]
 
     def _started_checkouts(self, invoice, count, address_key=None):
-        self.env['payment.transaction'].sudo().create([
+        self.env['payment.transaction'].sudo().with_context(invoicecloud_checkout=True).create([
             {
                 'provider_id': self.provider.id,
                 'payment_method_id': self.card.id,

@@ -160,6 +160,12 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         self.assertEqual(self.url_open(mollie_url, data={'id': 'tr_' + 'a' * 64, 'pad': 'x' * 70_000}).status_code, 413)
         self.assertEqual(self.url_open(mollie_url, data=b'x' * 70_000).status_code, 413, "a body that is no form")
 
+    def test_a_provider_id_beyond_postgresqls_integer_is_no_5xx(self):
+        huge = 2**40
+        self.assertEqual(self._post(self._event(), url=f'/invoicecloud/webhook/stripe/{huge}').status_code, 400)
+        mollie = self.url_open(f'/invoicecloud/webhook/mollie/{huge}', data={'id': 'tr_unit'})
+        self.assertEqual(mollie.status_code, 200, "as for any provider that is not Mollie's")
+
     def test_unhandled_event_type_is_acknowledged(self):
         with patch.object(StripeGateway, 'retrieve_checkout_session') as fetch:
             self.assertEqual(self._post(self._event(event_type='customer.created')).status_code, 200)
