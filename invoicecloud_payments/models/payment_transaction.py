@@ -213,8 +213,6 @@ class PaymentTransaction(models.Model):
         shows what is known; the cron asks again later. A final transaction (paid and recorded,
         failed, canceled) is never asked about from here: refunds are the webhooks' and the cron's."""
         self.ensure_one()
-        if not self._invoicecloud_lock(skip_locked=True):
-            return  # a webhook or the cron is at it right now: the page shows what is known
         if self._invoicecloud_to_record():
             self._post_process()  # paid: the customer sees it recorded, no provider call
             return
