@@ -1,2 +1,2 @@
-from . import access_log, controllers, models
+from . import access_log, controllers, models, wizard
 from .hooks import _post_init_hook, _uninstall_hook

@@ -1,4 +1,4 @@
-"""From the link in a rendered invoice email to the customer pages, in Chromium, desktop and phone."""
+"""From the link in the invoice email Odoo sends to the customer pages, in Chromium, desktop and phone."""
 
 import io
 import json
@@ -40,7 +40,11 @@ def invoice(days_ago, lines):
 old = invoice(730, [('Onderhoud 2024', 1, 120.0)])
 new = invoice(0, [('Fietsherstelling', 2, 45.5), ('Remblokken', 4, 12.25)])
 env['res.config.settings'].create({}).action_invoicecloud_add_link_to_invoice_template()
-body = env.ref('account.email_template_edi_invoice')._generate_template(new.ids, ['body_html'])[new.id]['body_html']
+message = new.message_post_with_source(
+    'account.email_template_edi_invoice', message_type='comment', subtype_xmlid='mail.mt_comment')
+mails = env['mail.mail'].search([('mail_message_id', '=', message.id)])
+body = mails[:1].body_html
+mails.write({'state': 'cancel'})  # read here, never sent
 env.cr.commit()
 print('RESULT=' + json.dumps({'body': str(body), 'invoice': new.name, 'invoice_id': new.id, 'old': old.name,
                               'partner_id': partner.id}))

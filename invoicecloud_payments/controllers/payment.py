@@ -1,3 +1,5 @@
+import ipaddress
+
 from odoo.http import request
 from odoo.tools.misc import hmac
 
@@ -11,6 +13,20 @@ def _record_id(value):
     if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_RECORD_ID:
         return int(value)
     return None
+
+
+def _client_network(address):
+    """What the checkout limit counts as one client: an IPv4 address, or an IPv6 address's /64
+    (one household or one server gets a whole /64, and may pick any address in it)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f'{ip}/64', strict=False))
+    return str(ip)
 
 
 class InvoicecloudPaymentController(InvoicecloudController):
@@ -35,10 +51,11 @@ class InvoicecloudPaymentController(InvoicecloudController):
         return provider_sudo, method_sudo
 
     def _client_key(self):
-        """The client's address (as Odoo sees it: behind a proxy, run Odoo with --proxy-mode),
-        hashed with the database secret: attempts are counted without storing addresses."""
-        address = request.httprequest.remote_addr or ''
-        return hmac(request.env(su=True), 'invoicecloud-client-address', address)[:32]
+        """The client's address (as Odoo sees it: behind a proxy, run Odoo with --proxy-mode;
+        an IPv6 address's /64), hashed with the database secret: attempts are counted without
+        storing addresses."""
+        network = _client_network(request.httprequest.remote_addr or '')
+        return hmac(request.env(su=True), 'invoicecloud-client-address', network)[:32]
 
     def _start(self, invoices_sudo, method, from_history, back_url, replace_open):
         provider_sudo, method_sudo = self._chosen_method(method)

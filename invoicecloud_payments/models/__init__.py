@@ -1,7 +1,6 @@
 # The token mixin first: the models below inherit it.
 from . import invoicecloud_token_mixin
 from . import account_move
-from . import mail_render_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -1,7 +1,5 @@
 from datetime import timedelta
 
-from markupsafe import Markup
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
@@ -95,10 +93,10 @@ class AccountMove(models.Model):
 
     @api.model
     def _invoicecloud_user_may_link(self):
-        """Whether the current user may put this customer's link in a message: an internal user
-        who may read the token (the field's groups), never a portal or public user, whoever's
-        rights the code runs with (portal chatter and customer remarks post as superuser), and
-        never in a customer remark (`invoicecloud_no_shortcode`)."""
+        """Whether the current user may send this customer's link: an internal user who may read
+        the token (the field's groups), never a portal or public user, whoever's rights the code
+        runs with (portal chatter and customer remarks post as superuser), and never in a
+        customer remark (`invoicecloud_no_shortcode`)."""
         user = self.env.user
         return (
             not self.env.context.get('invoicecloud_no_shortcode')
@@ -107,21 +105,36 @@ class AccountMove(models.Model):
         )
 
     def message_post(self, **kwargs):
-        # Covers text typed into the send wizard or the composer after the template rendered: a
-        # message sent to the customer (Odoo's "Send message" subtype, never a log note, an
-        # activity's feedback or a tracking message), by a user who may read the link. Anyone
-        # else's #LINK (a portal user's message, a remark, a user without billing rights) stays
-        # as typed, and no link comes back to them.
+        # The message keeps #LINK as written: what is stored is what the chatter shows, to anyone
+        # who may read it (Odoo's own portal link of the invoice included). Only the emails of
+        # this message become links (see _notify_by_email_render_layout), and only for a message
+        # sent to the followers (Odoo's "Send message" subtype, never a log note, an activity's
+        # feedback or a tracking message) by a user who may send the link. Anyone else's #LINK
+        # (a portal user's message, a remark, a user without billing rights) stays as typed.
+        move = self
         if (
             len(self) == 1
             and self.move_type in CUSTOMER_MOVE_TYPES
-            and kwargs.get('body')
             and self._invoicecloud_is_sent_message(kwargs)
             and self._invoicecloud_user_may_link()
         ):
-            body = kwargs['body']
-            kwargs['body'] = self._invoicecloud_expand_shortcode(body, html=isinstance(body, Markup))
-        return super().message_post(**kwargs)
+            move = self.with_context(invoicecloud_link_move_id=self.id)
+        return super(AccountMove, move).message_post(**kwargs)
+
+    def _notify_by_email_render_layout(self, message, recipients_group, msg_vals=False, render_values=False):
+        """#LINK becomes the link in the emails of a message `message_post` allowed it for, to
+        the customer's side only: a recipient who is an internal user gets #LINK as written (they
+        have the invoice in Odoo; the link is the customer's key to the history)."""
+        body = super()._notify_by_email_render_layout(
+            message, recipients_group, msg_vals=msg_vals, render_values=render_values
+        )
+        if (
+            len(self) == 1
+            and self.env.context.get('invoicecloud_link_move_id') == self.id
+            and not any(recipient['type'] == 'user' for recipient in recipients_group['recipients_data'])
+        ):
+            body = self._invoicecloud_expand_shortcode(body, html=True)
+        return body
 
     # --- what the customer sees -------------------------------------------------------------
 

@@ -1,11 +1,8 @@
-from unittest.mock import patch
-
 from markupsafe import Markup
 
 from odoo.tests import tagged
 
 from odoo.addons.invoicecloud_payments import utils
-from odoo.addons.invoicecloud_payments.models.account_move import AccountMove
 
 from .common import InvoicecloudCase
 
@@ -49,7 +46,8 @@ class TestLinkShortcodeText(InvoicecloudCase):
 
 @tagged('post_install', '-at_install')
 class TestLinkShortcodeMail(InvoicecloudCase):
-    """#LINK in every path that sends an invoice by email."""
+    """#LINK in every path that sends an invoice by email: the email to the customer carries the
+    link; what is stored (the chatter, the template's preview) keeps #LINK as written."""
 
     @classmethod
     def setUpClass(cls):
@@ -59,7 +57,7 @@ class TestLinkShortcodeMail(InvoicecloudCase):
             {
                 'name': "Invoicecloud test template",
                 'model_id': cls.env['ir.model']._get_id('account.move'),
-                'subject': "Invoice {{ object.name }}: #LINK",
+                'subject': "Invoice {{ object.name }}",
                 'body_html': '<p>Dear customer, #LINK or <a href="#LINK">here</a>. Not #LINKED.</p>',
                 'lang': '{{ object.partner_id.lang }}',
                 'partner_to': '{{ object.partner_id.id }}',
@@ -75,52 +73,81 @@ class TestLinkShortcodeMail(InvoicecloudCase):
             limit=1,
         )
 
+    def _email_to(self, move, partner):
+        """The body of the last email about `move` to `partner`."""
+        mails = (
+            self.env['mail.mail']
+            .sudo()
+            .search(
+                [('model', '=', move._name), ('res_id', '=', move.id), ('recipient_ids', 'in', partner.ids)],
+                order='id desc',
+                limit=1,
+            )
+        )
+        self.assertTrue(mails, f"an email to {partner.name}")
+        return mails.body_html
+
+    def _send(self, move):
+        return move.message_post_with_source(self.template, message_type='comment', subtype_xmlid='mail.mt_comment')
+
     def _anchor(self, invoice, lang='en_US'):
         return f'<a href="{invoice.invoicecloud_url}">{LABELS[lang]}</a>'
 
-    def test_template_renders_the_link_in_the_customer_language(self):
+    def assertKeepsTheShortcode(self, text):
+        self.assertIn('#LINK', str(text))
+        self.assertNotIn('/invoicecloud/', str(text))
+
+    def test_the_customers_email_gets_the_link_in_their_language(self):
         for lang in LABELS:
             self.contact.lang = lang
-            body = self.template._render_field('body_html', self.invoice.ids, compute_lang=True)[self.invoice.id]
+            self._send(self.invoice)
+            body = self._email_to(self.invoice, self.contact)
             self.assertIn(self._anchor(self.invoice, lang), body, lang)
             self.assertIn(f'<a href="{self.invoice.invoicecloud_url}">here</a>', body)
             self.assertIn('Not #LINKED.', body)
+            self.assertKeepsTheShortcode(self._last_message(self.invoice).body)
 
-    def test_plain_text_field_gets_the_url(self):
-        subject = self.template._render_field('subject', self.invoice.ids)[self.invoice.id]
-        self.assertEqual(subject, f"Invoice {self.invoice.name}: {self.invoice.invoicecloud_url}")
+    def test_what_is_rendered_and_stored_keeps_the_shortcode(self):
+        """The template's preview and the chatter show #LINK: they are read by more people than
+        the customer (Odoo's own portal link of the invoice shows its chatter)."""
+        rendered = self.template._render_field('body_html', self.invoice.ids, compute_lang=True)
+        self.assertKeepsTheShortcode(rendered[self.invoice.id])
+        self._send(self.invoice)
+        self.assertKeepsTheShortcode(self._last_message(self.invoice).body)
 
-    def test_template_without_shortcode_is_unchanged_byte_for_byte(self):
+    def test_a_body_without_shortcode_is_left_byte_for_byte(self):
         stock = self.env.ref('account.email_template_edi_invoice')
         self.assertNotIn('#LINK', stock.body_html)
-        for field in ('body_html', 'subject'):
-            rendered = stock._render_field(field, self.invoice.ids, compute_lang=True)[self.invoice.id]
-            with patch.object(AccountMove, '_invoicecloud_expand_shortcode', lambda _self, text, html: text):
-                without_addon = stock._render_field(field, self.invoice.ids, compute_lang=True)[self.invoice.id]
-            self.assertEqual(rendered, without_addon, field)
-            self.assertEqual(type(rendered), type(without_addon), field)
+        self.invoice.message_post_with_source(stock, subtype_xmlid='mail.mt_comment')
+        body = self._email_to(self.invoice, self.contact)
+        self.assertNotIn('/invoicecloud/', body)
+        expanded = self.invoice._invoicecloud_expand_shortcode(body, html=True)
+        self.assertIs(expanded, body)
 
     def test_each_invoice_gets_its_own_link(self):
         other = self._create_invoice(post=True, partner_id=self.customer.id)
-        bodies = self.template._render_field('body_html', (self.invoice | other).ids)
-        self.assertIn(self.invoice.invoicecloud_url, bodies[self.invoice.id])
-        self.assertIn(other.invoicecloud_url, bodies[other.id])
-        self.assertNotIn(other.invoicecloud_url, bodies[self.invoice.id])
+        for move in self.invoice | other:
+            self._send(move)
+        self.assertIn(self.invoice.invoicecloud_url, self._email_to(self.invoice, self.contact))
+        self.assertIn(other.invoicecloud_url, self._email_to(other, self.customer))
+        self.assertNotIn(other.invoicecloud_url, self._email_to(self.invoice, self.contact))
 
     def test_send_wizard_for_one_invoice(self):
         self.contact.lang = 'nl_NL'
         wizard = self._create_account_move_send_wizard_single(self.invoice, template_id=self.template.id)
-        self.assertIn(self._anchor(self.invoice, 'nl_NL'), wizard.body)
+        self.assertKeepsTheShortcode(wizard.body)
         wizard.action_send_and_print(allow_fallback_pdf=True)
-        message = self._last_message(self.invoice)
-        self.assertIn(self._anchor(self.invoice, 'nl_NL'), message.body)
+        self.assertKeepsTheShortcode(self._last_message(self.invoice).body)
+        self.assertIn(self._anchor(self.invoice, 'nl_NL'), self._email_to(self.invoice, self.contact))
 
     def test_text_typed_into_the_wizard_after_rendering(self):
         self.contact.lang = 'fr_FR'
         wizard = self._create_account_move_send_wizard_single(self.invoice, template_id=self.template.id)
         wizard.body = Markup('<p>Typed by hand: #LINK</p>')
         wizard.action_send_and_print(allow_fallback_pdf=True)
-        self.assertIn(f'Typed by hand: {self._anchor(self.invoice, "fr_FR")}', self._last_message(self.invoice).body)
+        self.assertIn(
+            f'Typed by hand: {self._anchor(self.invoice, "fr_FR")}', self._email_to(self.invoice, self.contact)
+        )
 
     def test_batch_send(self):
         self.env['res.config.settings'].create({}).action_invoicecloud_add_link_to_invoice_template()
@@ -129,8 +156,10 @@ class TestLinkShortcodeMail(InvoicecloudCase):
         moves = self.invoice | other
         wizard = self._create_account_move_send_wizard_multi(moves)
         wizard.action_send_and_print(force_synchronous=True, allow_fallback_pdf=True)
-        self.assertIn(self._anchor(self.invoice), self._last_message(self.invoice).body)
-        self.assertIn(self._anchor(other, 'de_DE'), self._last_message(other).body)
+        self.assertIn(self._anchor(self.invoice), self._email_to(self.invoice, self.contact))
+        self.assertIn(self._anchor(other, 'de_DE'), self._email_to(other, self.other_customer))
+        for move in moves:
+            self.assertKeepsTheShortcode(self._last_message(move).body)
 
     def test_composer_comment_and_mass_mail(self):
         self.contact.lang = 'de_DE'
@@ -143,10 +172,11 @@ class TestLinkShortcodeMail(InvoicecloudCase):
             )
             .create({})
         )
-        self.assertIn(self._anchor(self.invoice, 'de_DE'), composer.body)
+        self.assertKeepsTheShortcode(composer.body)
         composer.body = Markup('<p>Edited: #LINK</p>')
         composer._action_send_mail()
-        self.assertIn(f'Edited: {self._anchor(self.invoice, "de_DE")}', self._last_message(self.invoice).body)
+        self.assertIn(f'Edited: {self._anchor(self.invoice, "de_DE")}', self._email_to(self.invoice, self.contact))
+        self.assertKeepsTheShortcode(self._last_message(self.invoice).body)
 
         other = self._create_invoice(post=True, partner_id=self.customer.id)
         moves = self.invoice | other
@@ -160,16 +190,33 @@ class TestLinkShortcodeMail(InvoicecloudCase):
             )
             .create({})
         )
-        before = self.env['mail.mail'].search([])
+        mail_sudo = self.env['mail.mail'].sudo()
+        before = mail_sudo.search([])
         mass._action_send_mail()
-        mails = self.env['mail.mail'].search([('model', '=', 'account.move'), ('res_id', 'in', moves.ids)]) - before
+        mails = mail_sudo.search([('model', '=', 'account.move'), ('res_id', 'in', moves.ids)]) - before
         self.assertEqual(len(mails), 2)
         for mail in mails:
             move = moves.browse(mail.res_id)
             self.assertIn(move.invoicecloud_url, mail.body_html)
+            self.assertKeepsTheShortcode(mail.mail_message_id.body)
+
+    def test_an_internal_recipient_gets_the_shortcode_not_the_link(self):
+        """The link is the customer's key to their history; colleagues have the invoice in Odoo."""
+        colleague = self.env['res.users'].create(
+            {
+                'name': "Colleague",
+                'login': 'ic_link_colleague',
+                'email': 'colleague@example.com',
+                'notification_type': 'email',
+                'group_ids': [(6, 0, self.env.ref('base.group_user').ids)],
+            }
+        )
+        self.invoice.message_subscribe(colleague.partner_id.ids)
+        self._send(self.invoice)
+        self.assertKeepsTheShortcode(self._email_to(self.invoice, colleague.partner_id))
+        self.assertIn(self.invoice.invoicecloud_url, self._email_to(self.invoice, self.contact))
 
     def test_draft_invoice_keeps_the_shortcode(self):
         draft = self._create_invoice(partner_id=self.customer.id)
-        body = self.template._render_field('body_html', draft.ids)[draft.id]
-        self.assertIn('#LINK', body)
-        self.assertNotIn('/invoicecloud/', body)
+        self._send(draft)
+        self.assertKeepsTheShortcode(self._email_to(draft, self.customer))

@@ -65,29 +65,59 @@ class TestLinkWhoMay(InvoicecloudHttpCase):
         self.assertIn('#LINK', self._last_comment().body)
         self.assertFalse(self._token_leaks(self._last_comment().body))
 
-    def test_a_template_rendered_by_a_user_without_billing_rights_keeps_the_shortcode(self):
+    def _emails_with_a_token(self):
+        mails = self.env['mail.mail'].sudo().search([('model', '=', 'account.move'), ('res_id', '=', self.invoice.id)])
+        return mails.filtered(lambda mail: self._token_leaks(mail.body_html))
+
+    def test_a_template_sent_by_a_user_without_billing_rights_keeps_the_shortcode(self):
         template = self.env['mail.template'].create(
             {
                 'name': "Invoicecloud who-may template",
                 'model_id': self.env['ir.model']._get_id('account.move'),
                 'body_html': '<p>#LINK</p>',
+                'partner_to': '{{ object.partner_id.id }}',
             }
         )
-        as_readonly = template.with_user(self.readonly_accountant)._render_field('body_html', self.invoice.ids)
-        self.assertFalse(self._token_leaks(as_readonly[self.invoice.id]))
-        as_billing = template.with_user(self.billing_user)._render_field('body_html', self.invoice.ids)
-        self.assertIn(self.invoice.invoicecloud_url, as_billing[self.invoice.id])
         # Odoo's composer renders a template as superuser for a user who may not edit templates:
         # the user's rights decide, not the code's.
-        composer_sudo = template.with_user(self.readonly_accountant).sudo()
-        self.assertFalse(self._token_leaks(composer_sudo._render_field('body_html', self.invoice.ids)[self.invoice.id]))
+        self.invoice.with_user(self.readonly_accountant).message_post_with_source(
+            template, subtype_xmlid='mail.mt_comment'
+        )
+        self.assertFalse(self._emails_with_a_token())
+        self.invoice.with_user(self.billing_user).message_post_with_source(template, subtype_xmlid='mail.mt_comment')
+        self.assertTrue(self._emails_with_a_token())
 
-    def test_a_message_a_billing_user_sends_gets_the_link_not_a_note(self):
+    def test_a_message_a_billing_user_sends_mails_the_link_a_note_does_not(self):
+        self.invoice.message_subscribe(self.contact.ids)
         sender = self.invoice.with_user(self.billing_user)
         sender.message_post(body=Markup('<p>see #LINK</p>'), message_type='comment', subtype_xmlid='mail.mt_note')
-        self.assertIn('#LINK', self._last_comment().body, "a log note is no mail to the customer")
+        self.assertFalse(self._emails_with_a_token(), "a log note is no mail to the customer")
         sender.message_post(body=Markup('<p>see #LINK</p>'), message_type='comment', subtype_xmlid='mail.mt_comment')
-        self.assertIn(self.invoice.invoicecloud_url, self._last_comment().body)
+        self.assertTrue(self._emails_with_a_token())
+        self.assertIn('#LINK', self._last_comment().body)
+        self.assertFalse(self._token_leaks(self._last_comment().body))
+
+    def test_the_sent_invoice_email_in_the_chatter_opens_nothing(self):
+        """The invoice email is logged in the chatter, which Odoo's own single-invoice portal link
+        shows, as do the chatter's readers in the backend: it keeps #LINK, not the token."""
+        self.invoice.message_subscribe(self.contact.ids)
+        self.invoice.with_user(self.billing_user).message_post(
+            body=Markup('<p>Your invoice: #LINK</p>'), message_type='comment', subtype_xmlid='mail.mt_comment'
+        )
+        self.assertTrue(self._emails_with_a_token(), "the customer's email carries the link")
+        portal_link_token = self.invoice._portal_ensure_token()
+        answer = self.make_jsonrpc_request(
+            '/mail/chatter_fetch',
+            {'thread_model': 'account.move', 'thread_id': self.invoice.id, 'token': portal_link_token},
+        )
+        self.assertIn('Your invoice: #LINK', str(answer))
+        self.assertFalse(self._token_leaks(answer))
+        self.authenticate(self.readonly_accountant.login, self.readonly_accountant.login)
+        answer = self.make_jsonrpc_request(
+            '/mail/thread/messages', {'thread_model': 'account.move', 'thread_id': self.invoice.id}
+        )
+        self.assertIn('Your invoice: #LINK', str(answer))
+        self.assertFalse(self._token_leaks(answer))
 
     def test_a_customer_remark_never_mails_the_link(self):
         self.invoice.message_subscribe(self.billing_user.partner_id.ids)

@@ -24,7 +24,7 @@ class TestProxyMode(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         super().setUpClass()
         cls._setup_stripe()
         cls.env['ir.config_parameter'].sudo().set_param('web.base.url', PUBLIC_URL)
-        cls.invoices = [cls._create_invoice(post=True, partner_id=cls.customer.id) for _i in range(3)]
+        cls.invoices = [cls._create_invoice(post=True, partner_id=cls.customer.id) for _i in range(4)]
 
     def _pay_through_the_proxy(self, invoice, client, host='pay.business.example'):
         headers = {'X-Forwarded-For': client, 'X-Forwarded-Host': host, 'X-Forwarded-Proto': 'https'}
@@ -49,3 +49,16 @@ class TestProxyMode(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         key = hmac(self.env(su=True), 'invoicecloud-client-address', '203.0.113.7')[:32]
         self.assertEqual((first.invoicecloud_client_key, third.invoicecloud_client_key), (key, key))
         self.assertNotEqual(second.invoicecloud_client_key, key, "another client behind the same proxy")
+
+    def test_an_ipv6_client_is_its_64(self):
+        """Any address of one /64 is one client: rotating addresses within it gets no new quota."""
+        with patch.dict(config.options, {'proxy_mode': True}):
+            _params, first = self._pay_through_the_proxy(self.invoices[0], '2001:db8:1:2::7')
+            _params, second = self._pay_through_the_proxy(self.invoices[1], '2001:db8:1:2:ffff:1:2:3')
+            _params, third = self._pay_through_the_proxy(self.invoices[2], '2001:db8:1:3::7')
+            _params, fourth = self._pay_through_the_proxy(self.invoices[3], '::ffff:203.0.113.7')
+        key = hmac(self.env(su=True), 'invoicecloud-client-address', '2001:db8:1:2::/64')[:32]
+        self.assertEqual((first.invoicecloud_client_key, second.invoicecloud_client_key), (key, key))
+        self.assertNotEqual(third.invoicecloud_client_key, key, "another /64")
+        ipv4 = hmac(self.env(su=True), 'invoicecloud-client-address', '203.0.113.7')[:32]
+        self.assertEqual(fourth.invoicecloud_client_key, ipv4, "an IPv4 address written as IPv6 is that IPv4 address")
