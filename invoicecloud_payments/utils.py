@@ -4,7 +4,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from .const import SHORTCODE
+from .const import ROUTE_PREFIX, SHORTCODE
 
 # #LINK alone: not #LINKED, not #LINK2, not part of a longer word or an HTML entity.
 SHORTCODE_RE = re.compile(r'(?<![\w#&])' + re.escape(SHORTCODE) + r'(?!\w)')
@@ -33,6 +33,21 @@ def expand_shortcode_html(html, url, label):
     result = ''.join(parts)
     # Only a Markup input stays Markup: the tags were already trusted, the inserted parts escaped.
     return Markup(result) if isinstance(html, Markup) else result  # noqa: S704
+
+
+# An Invoicecloud page address: any host, any path before the prefix (a language), or no host.
+_PAGE_URL_RE = re.compile(
+    r'(?:https?://[^\s"\'<>/]+(?:/[^\s"\'<>/]+)*?)?' + re.escape(ROUTE_PREFIX) + r'/(?:history/)?[\w-]{20,}'
+)
+
+
+def redact_links(body):
+    """Every Invoicecloud page address in `body` becomes #LINK; `body` keeps its type (Markup
+    stays Markup: the replacement is plain text)."""
+    if not _PAGE_URL_RE.search(str(body)):
+        return body
+    redacted = _PAGE_URL_RE.sub(SHORTCODE, str(body))
+    return Markup(redacted) if isinstance(body, Markup) else redacted  # noqa: S704
 
 
 # Before the signature of the stock invoice email: whatever follows a signature is folded away

@@ -70,8 +70,9 @@ class AccountMove(models.Model):
 
     # --- #LINK ------------------------------------------------------------------------------
 
-    def _invoicecloud_expand_shortcode(self, text, html):
-        """Turn #LINK in `text` into this invoice's link, in its customer's language."""
+    def _invoicecloud_expand_shortcode(self, text, html, lang=None):
+        """Turn #LINK in `text` into this invoice's link, labelled in `lang` (by default, the
+        customer's language)."""
         self.ensure_one()
         if not text or utils.SHORTCODE_RE.search(str(text)) is None:
             return text
@@ -80,7 +81,7 @@ class AccountMove(models.Model):
             return text
         if not html:
             return utils.expand_shortcode_text(text, url)
-        lang = self.partner_id.lang or self.env.lang
+        lang = lang or self.partner_id.lang or self.env.lang
         label = self.with_context(lang=lang).env._("pay your invoice online")
         return utils.expand_shortcode_html(text, url, label)
 
@@ -111,20 +112,22 @@ class AccountMove(models.Model):
         # sent to the followers (Odoo's "Send message" subtype, never a log note, an activity's
         # feedback or a tracking message) by a user who may send the link. Anyone else's #LINK
         # (a portal user's message, a remark, a user without billing rights) stays as typed.
-        move = self
-        if (
-            len(self) == 1
-            and self.move_type in CUSTOMER_MOVE_TYPES
-            and self._invoicecloud_is_sent_message(kwargs)
-            and self._invoicecloud_user_may_link()
-        ):
-            move = self.with_context(invoicecloud_link_move_id=self.id)
+        if len(self) != 1 or self.move_type not in CUSTOMER_MOVE_TYPES:
+            return super().message_post(**kwargs)
+        if kwargs.get('body'):
+            # A customer's reply quotes the email it answers, link included; a pasted link is
+            # no better. Neither is stored: the chatter is read by more people than the customer.
+            kwargs['body'] = utils.redact_links(kwargs['body'])
+        may_link = self._invoicecloud_is_sent_message(kwargs) and self._invoicecloud_user_may_link()
+        # An RPC client chooses its own context: the key is set here, or removed.
+        move = self.with_context(invoicecloud_link_move_id=self.id if may_link else None)
         return super(AccountMove, move).message_post(**kwargs)
 
-    def _notify_by_email_render_layout(self, message, recipients_group, msg_vals=False, render_values=False):
+    def _notify_by_email_render_layout(self, message, recipients_group, msg_vals=False, render_values=None):
         """#LINK becomes the link in the emails of a message `message_post` allowed it for, to
         the customer's side only: a recipient who is an internal user gets #LINK as written (they
-        have the invoice in Odoo; the link is the customer's key to the history)."""
+        have the invoice in Odoo; the link is the customer's key to the history). The user is
+        checked again: an RPC client chooses its own context (`message_notify` included)."""
         body = super()._notify_by_email_render_layout(
             message, recipients_group, msg_vals=msg_vals, render_values=render_values
         )
@@ -132,7 +135,9 @@ class AccountMove(models.Model):
             len(self) == 1
             and self.env.context.get('invoicecloud_link_move_id') == self.id
             and not any(recipient['type'] == 'user' for recipient in recipients_group['recipients_data'])
+            and self._invoicecloud_user_may_link()
         ):
+            # The label in the customer's language, as the template's text around it.
             body = self._invoicecloud_expand_shortcode(body, html=True)
         return body
 

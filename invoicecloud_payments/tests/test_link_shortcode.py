@@ -200,9 +200,8 @@ class TestLinkShortcodeMail(InvoicecloudCase):
             self.assertIn(move.invoicecloud_url, mail.body_html)
             self.assertKeepsTheShortcode(mail.mail_message_id.body)
 
-    def test_an_internal_recipient_gets_the_shortcode_not_the_link(self):
-        """The link is the customer's key to their history; colleagues have the invoice in Odoo."""
-        colleague = self.env['res.users'].create(
+    def _colleague(self):
+        return self.env['res.users'].create(
             {
                 'name': "Colleague",
                 'login': 'ic_link_colleague',
@@ -211,10 +210,36 @@ class TestLinkShortcodeMail(InvoicecloudCase):
                 'group_ids': [(6, 0, self.env.ref('base.group_user').ids)],
             }
         )
+
+    def test_an_internal_recipient_gets_the_shortcode_not_the_link(self):
+        """The link is the customer's key to their history; colleagues have the invoice in Odoo."""
+        colleague = self._colleague()
         self.invoice.message_subscribe(colleague.partner_id.ids)
         self._send(self.invoice)
         self.assertKeepsTheShortcode(self._email_to(self.invoice, colleague.partner_id))
         self.assertIn(self.invoice.invoicecloud_url, self._email_to(self.invoice, self.contact))
+
+    def test_a_mass_mail_to_an_internal_address_keeps_the_shortcode(self):
+        colleague = self._colleague()
+        self.template.write({'use_default_to': False, 'partner_to': False, 'email_to': 'colleague@example.com'})
+        mass = (
+            self.env['mail.compose.message']
+            .with_context(
+                default_model='account.move',
+                default_res_ids=self.invoice.ids,
+                default_template_id=self.template.id,
+                default_composition_mode='mass_mail',
+            )
+            .create({})
+        )
+        mass._action_send_mail()
+        mail = self.env['mail.mail'].sudo().search([('model', '=', 'account.move'), ('res_id', '=', self.invoice.id)])
+        self.assertEqual(len(mail), 1)
+        self.assertTrue(
+            'colleague@example.com' in (mail.email_to or '') or colleague.partner_id in mail.recipient_ids,
+            (mail.email_to, mail.recipient_ids.mapped('email'), self.template.use_default_to),
+        )
+        self.assertKeepsTheShortcode(mail.body_html)
 
     def test_draft_invoice_keeps_the_shortcode(self):
         draft = self._create_invoice(partner_id=self.customer.id)

@@ -4,9 +4,11 @@ A portal user, a visitor holding Odoo's own single-invoice portal link, an inter
 billing rights and a customer remark all keep the literal #LINK: no token is stored in their
 message, mailed to the followers, or sent back in the answer."""
 
+import contextlib
+
 from markupsafe import Markup
 
-from odoo.tests import tagged
+from odoo.tests import JsonRpcException, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -42,6 +44,9 @@ class TestLinkWhoMay(InvoicecloudHttpCase):
                 **access,
             },
         )
+
+    def _last_message(self):
+        return self.invoice.message_ids[:1]
 
     def _last_comment(self):
         return self.invoice.message_ids.filtered(lambda m: m.message_type == 'comment')[:1]
@@ -118,6 +123,88 @@ class TestLinkWhoMay(InvoicecloudHttpCase):
         )
         self.assertIn('Your invoice: #LINK', str(answer))
         self.assertFalse(self._token_leaks(answer))
+
+    def test_a_context_sent_over_rpc_grants_nothing(self):
+        """An RPC client chooses its own context: the key that marks an allowed message is no
+        permission by itself."""
+        self.invoice.message_subscribe(self.contact.ids)
+        for user in (self.readonly_accountant, self.portal_user):
+            self.authenticate(user.login, user.login)
+            self.make_jsonrpc_request(
+                '/web/dataset/call_kw/account.move/message_post',
+                {
+                    'model': 'account.move',
+                    'method': 'message_post',
+                    'args': [[self.invoice.id]],
+                    'kwargs': {
+                        'body': 'see #LINK',
+                        'message_type': 'comment',
+                        'subtype_xmlid': 'mail.mt_comment',
+                        'partner_ids': self.contact.ids,
+                        'context': {'invoicecloud_link_move_id': self.invoice.id},
+                    },
+                },
+            )
+            self.assertIn('#LINK', self._last_comment().body, user.login)
+            self.assertFalse(self._emails_with_a_token(), user.login)
+
+    def test_a_context_sent_with_odoos_portal_link_grants_nothing(self):
+        self.invoice.message_subscribe(self.contact.ids)
+        self.make_jsonrpc_request(
+            '/mail/message/post',
+            {
+                'thread_model': 'account.move',
+                'thread_id': self.invoice.id,
+                'post_data': {'body': "see #LINK", 'message_type': 'comment'},
+                'token': self.invoice._portal_ensure_token(),
+                'context': {'invoicecloud_link_move_id': self.invoice.id},
+            },
+        )
+        self.assertIn('#LINK', self._last_comment().body)
+        self.assertFalse(self._emails_with_a_token())
+
+    def test_message_notify_with_the_context_grants_nothing(self):
+        self.authenticate(self.readonly_accountant.login, self.readonly_accountant.login)
+        with contextlib.suppress(JsonRpcException):  # refused is as good as sent without the link
+            self.make_jsonrpc_request(
+                '/web/dataset/call_kw/account.move/message_notify',
+                {
+                    'model': 'account.move',
+                    'method': 'message_notify',
+                    'args': [[self.invoice.id]],
+                    'kwargs': {
+                        'body': 'see #LINK',
+                        'partner_ids': self.contact.ids,
+                        'context': {'invoicecloud_link_move_id': self.invoice.id},
+                    },
+                },
+            )
+        self.assertFalse(self._emails_with_a_token())
+
+    def test_a_link_posted_or_quoted_is_stored_as_the_shortcode(self):
+        """A customer's reply quotes the email it answers, link included; a customer may paste
+        their link too. The chatter keeps neither."""
+        history = self.customer.invoicecloud_history_url
+        quoted = Markup(
+            '<p>Paid yesterday.</p><blockquote>Dear customer, '
+            f'<a href="{self.invoice.invoicecloud_url}">pay your invoice online</a></blockquote>'
+        )
+        self.invoice.sudo().message_post(
+            body=quoted, message_type='email', subtype_xmlid='mail.mt_comment', author_id=self.contact.id
+        )
+        self.assertFalse(self._token_leaks(self._last_message().body))
+        self.assertIn('<a href="#LINK">pay your invoice online</a>', self._last_message().body)
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        self.make_jsonrpc_request(
+            '/mail/message/post',
+            {
+                'thread_model': 'account.move',
+                'thread_id': self.invoice.id,
+                'post_data': {'body': f"My link: {history}/ ok", 'message_type': 'comment'},
+            },
+        )
+        self.assertFalse(self._token_leaks(self._last_comment().body))
+        self.assertIn('My link: #LINK/ ok', self._last_comment().body)
 
     def test_a_customer_remark_never_mails_the_link(self):
         self.invoice.message_subscribe(self.billing_user.partner_id.ids)
