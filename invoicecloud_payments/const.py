@@ -33,6 +33,13 @@ OPEN_PAYMENT_STATES = ('not_paid', 'partial')
 
 SHORTCODE = '#LINK'
 
+# What became of a remark, told on the invoice page (`?remark=`).
+REMARK_RESULTS = ('sent', 'empty', 'too_long', 'wait')
+# Why a payment could not start, told on the page it came from (`?payment=`, the `pay_problem`
+# template). Too many attempts is no such problem: it gets a page of its own (429).
+PAY_PROBLEMS = ('nothing', 'mixed', 'paid', 'in_progress', 'still_open', 'method', 'unavailable', 'refused')
+PAY_TOO_MANY = 'too_many'
+
 # --- Payments (any provider) ------------------------------------------------------------------
 
 # Transactions that hold an invoice: while one exists, the invoice shows "payment in progress"
@@ -59,6 +66,9 @@ STATUS_REFRESH_SECONDS = 5
 STATUS_ASK_SOON = timedelta(seconds=10)
 STATUS_ASK_LATER = timedelta(minutes=10)
 STATUS_ASK_SOON_FOR = timedelta(minutes=15)  # transaction age
+# A transaction's reference names its invoices; beyond this many, it names the first and counts
+# the others (Stripe refuses a client_reference_id longer than 200 characters).
+REFERENCE_MAX_INVOICES = 3
 # Checkouts started within the window, per invoice and per client address, beyond which the
 # customer is asked to wait (429): a person tries a few methods, a script tries hundreds. Each
 # limit can be changed through its system parameter (an office paying for many clients from one
@@ -68,6 +78,11 @@ CHECKOUT_LIMITS = {
     'invoice': ('invoicecloud_payments.checkout_limit_per_invoice', 10),
     'address': ('invoicecloud_payments.checkout_limit_per_address', 30),
 }
+
+# Keys of the providers' payment data that the payment loggers never write
+# (`odoo.addons.payment.logging.get_payment_logger`): a Checkout Session's client secret, a
+# webhook endpoint's signing secret.
+SENSITIVE_KEYS = {'client_secret', 'secret'}
 
 # --- Stripe -----------------------------------------------------------------------------------
 
@@ -141,6 +156,15 @@ STRIPE_PAID_STATUS = 'paid'
 # intent back to requires_payment_method (or canceled); the session stays `complete`, `unpaid`.
 STRIPE_FAILED_INTENT_STATUSES = ('requires_payment_method', 'canceled')
 
+# Where a Checkout Session stands, in one word (`_stripe_status` reads the session's status, its
+# payment_status and, for a slow method, the payment intent's status) -> the transaction's state.
+STRIPE_STATUS_MAPPING = {
+    'done': ('paid',),
+    'pending': ('processing',),  # complete, a slow method (bank debit) still running
+    'error': ('failed',),  # complete, and the slow method failed
+    'cancel': ('expired',),
+}
+
 # https://docs.stripe.com/api/events/types: the events the webhook acts on.
 STRIPE_HANDLED_EVENTS = (
     'checkout.session.completed',
@@ -150,6 +174,9 @@ STRIPE_HANDLED_EVENTS = (
     'charge.refunded',
     'charge.dispute.created',
 )
+# Where each provider sends its webhooks: <route>/<provider id>.
+STRIPE_WEBHOOK_ROUTE = '/invoicecloud/webhook/stripe'
+MOLLIE_WEBHOOK_ROUTE = '/invoicecloud/webhook/mollie'
 # PostgreSQL's integer, the type of record ids: an id from a URL or a form beyond it matches nothing.
 MAX_RECORD_ID = 2**31 - 1
 # Webhook bodies beyond this size are refused (413) before they are read.
@@ -206,14 +233,35 @@ MOLLIE_LOCALES = (
     'it_IT', 'nb_NO', 'sv_SE', 'fi_FI', 'da_DK', 'is_IS', 'hu_HU', 'pl_PL', 'lv_LV', 'lt_LT',
 )  # fmt: skip
 
-# https://docs.mollie.com/payments/status-changes: the statuses that end a payment unpaid.
-MOLLIE_FAILED_STATUSES = ('canceled', 'expired', 'failed')
+# https://docs.mollie.com/reference/v2/payments-api/get-payment: ids look like tr_7UhSN1zuXS.
+MOLLIE_PAYMENT_ID_PATTERN = r'tr_[A-Za-z0-9]{1,64}'
+# Cards through Stripe; Mollie's own methods (never cards) through Mollie, until the Mollie
+# profile's own list is synced.
+STRIPE_DEFAULT_METHOD_CODES = ('card', 'visa', 'mastercard', 'amex')
+MOLLIE_DEFAULT_METHOD_CODES = ('ideal', 'bancontact', 'paypal', 'bank_transfer', 'kbc_cbc', 'belfius')
+
+# https://docs.mollie.com/payments/status-changes: a payment's status -> the transaction's state.
+# `open` is the checkout not completed yet, except for a bank transfer, which stays `open` until
+# the money arrives (pending here).
+MOLLIE_STATUS_MAPPING = {
+    'done': ('paid',),
+    'authorized': ('authorized',),
+    'pending': ('pending',),
+    'error': ('failed',),
+    'cancel': ('canceled', 'expired'),
+}
 # Methods whose payment stays `open` (pending here) while Mollie waits for the customer, and that
 # Mollie lets us cancel meanwhile: the customer may still choose to pay another way.
 MOLLIE_CANCELABLE_PENDING_METHODS = ('bank_transfer',)
 
-# https://docs.mollie.com/reference/v2/refunds-api/get-payment-refund (status)
-MOLLIE_REFUND_PENDING_STATUSES = ('queued', 'pending', 'processing')
+# https://docs.mollie.com/reference/v2/refunds-api/get-payment-refund (status) -> the refund
+# transaction's state.
+MOLLIE_REFUND_STATUS_MAPPING = {
+    'done': ('refunded',),
+    'pending': ('queued', 'pending', 'processing'),
+    'error': ('failed',),
+    'cancel': ('canceled',),
+}
 
 # How long the cron keeps asking: a bank transfer stays open for up to 12 days at Mollie; a refund
 # is usually processed the next business day, sometimes after a holiday or a low balance.

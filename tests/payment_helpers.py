@@ -50,7 +50,6 @@ provider.write({
     'state': 'test',
     'is_published': True,
     'invoicecloud_stripe_secret_key': %(secret_key)r,
-    'invoicecloud_stripe_publishable_key': 'pk_test_fake',
     'invoicecloud_stripe_webhook_secret': %(webhook_secret)r,
     'journal_id': env['account.journal'].search([('type', '=', 'bank')], limit=1).id,
 })

@@ -27,9 +27,13 @@ def test_wheel_carries_every_file_of_the_addon(tmp_path):
     missing = {path for path in tracked if path != 'pyproject.toml'} - packaged
     assert not missing, f"files left out of the wheel: {sorted(missing)}"
 
+    # One source for the version and the dependencies: the manifest (whool reads it, as OCA's).
     metadata = wheel.read(next(n for n in wheel.namelist() if n.endswith('METADATA'))).decode()
-    declared = tomllib.loads((ADDON / 'pyproject.toml').read_text())['project']['dependencies']
-    for dependency in declared:
-        assert f'Requires-Dist: {dependency}' in metadata
     manifest = ast.literal_eval((ADDON / '__manifest__.py').read_text())
+    assert f"Version: {manifest['version']}\n" in metadata
     assert set(manifest['external_dependencies']['python']) == {'stripe', 'mollie-api-python'}
+    for dependency in manifest['external_dependencies']['python']:
+        assert f'Requires-Dist: {dependency}\n' in metadata
+    assert 'Requires-Dist: odoo==19.0.*\n' in metadata
+    project = tomllib.loads((ADDON / 'pyproject.toml').read_text())['project']
+    assert 'version' not in project and 'dependencies' not in project, "written once, in the manifest"

@@ -1,3 +1,5 @@
 from . import invoicecloud
 from . import payment
 from . import webhooks
+from . import webhook_stripe
+from . import webhook_mollie

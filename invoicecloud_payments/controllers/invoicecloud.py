@@ -10,9 +10,12 @@ from ..const import (
     HISTORY_FILTERS,
     HISTORY_PAGE_SIZE,
     HISTORY_PREFIX,
+    PAY_PROBLEMS,
     REMARK_MAX_LENGTH,
+    REMARK_RESULTS,
     ROUTE_PREFIX,
 )
+from ..urls import page_path
 
 # Pages opened by a secret link: the secret must not leak through a Referer header, a shared
 # cache or a crawler.
@@ -21,9 +24,6 @@ SECURITY_HEADERS = {
     'Cache-Control': 'no-store',
     'X-Robots-Tag': 'noindex, nofollow',
 }
-REMARK_RESULTS = ('sent', 'empty', 'too_long', 'wait')
-# Why a payment could not start, as explained on the page (see the `pay_problem` template).
-PAY_PROBLEMS = ('nothing', 'mixed', 'paid', 'in_progress', 'still_open', 'method', 'unavailable', 'refused')
 
 
 def customer_route(paths, methods, readonly=False):
@@ -88,25 +88,30 @@ class InvoicecloudController(http.Controller):
         if not invoice_sudo:
             return self._not_found()
         invoice_sudo = self._in_customer_lang(invoice_sudo, invoice_sudo.partner_id)
-        partner_sudo = invoice_sudo.commercial_partner_id
+        values = self._invoicecloud_invoice_values(invoice_sudo, token, remark=remark, payment=payment)
+        return self._render_page('invoicecloud_payments.invoice_page', values)
+
+    def _invoicecloud_invoice_values(self, invoice_sudo, token, remark=None, payment=None):
+        """What the invoice page shows (as `account_payment`'s `_invoice_get_page_view_values`)."""
         pay_options, withheld_methods = invoice_sudo._invoicecloud_pay_choices()
-        values = {
+        return {
             'pay_options': pay_options,
             'withheld_methods': withheld_methods,
             'invoice': invoice_sudo,
-            'token': token,
             'status': invoice_sudo._invoicecloud_status(),
-            'history_url': f'{HISTORY_PREFIX}/{partner_sudo.invoicecloud_token}',
+            'history_url': page_path(invoice_sudo.commercial_partner_id.invoicecloud_token, history=True),
+            'pdf_url': page_path(token, 'pdf'),
+            'remark_url': page_path(token, 'remark'),
             'remark_result': remark if remark in REMARK_RESULTS else None,
             'remark_max_length': REMARK_MAX_LENGTH,
             'brand_company': invoice_sudo.company_id,
             'payable': bool(invoice_sudo._invoicecloud_payable()),
+            'amount_due': invoice_sudo._invoicecloud_amount_due(),
             'in_progress': bool(invoice_sudo._invoicecloud_in_progress()),
             'awaited_transfers': invoice_sudo._invoicecloud_awaited_transfers(),
-            'pay_url': f'{ROUTE_PREFIX}/{token}/pay',
+            'pay_url': page_path(token, 'pay'),
             'problem': payment if payment in PAY_PROBLEMS else None,
         }
-        return self._render_page('invoicecloud_payments.invoice_page', values)
 
     # Not read-only: rendering an invoice report writes to the invoice (Odoo's account).
     @customer_route(f'{ROUTE_PREFIX}/<string:token>/pdf', ['GET'])
@@ -129,7 +134,7 @@ class InvoicecloudController(http.Controller):
         if not invoice_sudo:
             return self._not_found()
         result = invoice_sudo._invoicecloud_post_remark(str(remark))
-        return request.redirect(f'{ROUTE_PREFIX}/{token}?remark={result}#remark', local=True)
+        return request.redirect(f'{page_path(token)}?remark={result}#remark', local=True)
 
     # --- history ----------------------------------------------------------------------------
 
@@ -141,9 +146,14 @@ class InvoicecloudController(http.Controller):
         if not partner_sudo:
             return self._not_found()
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
+        values = self._invoicecloud_history_values(partner_sudo, token, page=page, state=state)
+        return self._render_page('invoicecloud_payments.history_page', values)
+
+    def _invoicecloud_history_values(self, partner_sudo, token, page=1, state='all'):
+        """What the history page shows: one page of the customer's documents, and their totals."""
         state = state if state in HISTORY_FILTERS else 'all'
         pager = portal_pager(
-            url=f'{HISTORY_PREFIX}/{token}',
+            url=page_path(token, history=True),
             url_args={'state': state},
             total=partner_sudo._invoicecloud_history_count(state),
             page=page,
@@ -151,7 +161,7 @@ class InvoicecloudController(http.Controller):
         )
         invoices_sudo = partner_sudo._invoicecloud_history_page(state, pager['offset'])
         companies_sudo = partner_sudo._invoicecloud_history_companies()
-        values = {
+        return {
             'partner': partner_sudo,
             'invoices': invoices_sudo,
             'payable': invoices_sudo._invoicecloud_payable(),
@@ -162,6 +172,6 @@ class InvoicecloudController(http.Controller):
             'brand_company': invoices_sudo.company_id[:1] or companies_sudo[:1] or request.env.company,
             'pager': pager,
             'state': state,
-            'token': token,
+            'review_url': page_path(token, 'pay', history=True),
+            'page_path': page_path,
         }
-        return self._render_page('invoicecloud_payments.history_page', values)

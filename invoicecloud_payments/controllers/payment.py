@@ -3,8 +3,17 @@ import ipaddress
 from odoo.http import request
 from odoo.tools.misc import hmac
 
-from ..const import CHECKOUT_RATE_WINDOW_MINUTES, HISTORY_PREFIX, MAX_RECORD_ID, ROUTE_PREFIX, STATUS_REFRESH_SECONDS
-from .invoicecloud import PAY_PROBLEMS, InvoicecloudController, customer_route
+from ..const import (
+    CHECKOUT_RATE_WINDOW_MINUTES,
+    HISTORY_PREFIX,
+    MAX_RECORD_ID,
+    PAY_PROBLEMS,
+    PAY_TOO_MANY,
+    ROUTE_PREFIX,
+    STATUS_REFRESH_SECONDS,
+)
+from ..urls import page_path
+from .invoicecloud import InvoicecloudController, customer_route
 
 
 def _record_id(value):
@@ -62,7 +71,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
         url, problem = invoices_sudo._invoicecloud_pay(
             provider_sudo, method_sudo, from_history, self._client_key(), replace_open=replace_open == '1'
         )
-        if problem == 'too_many':
+        if problem == PAY_TOO_MANY:
             return self._too_many_checkouts(invoices_sudo, back_url)
         if problem:
             separator = '&' if '?' in back_url else '?'
@@ -89,7 +98,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
         invoice_sudo = self._invoice_from_token(token)
         if not invoice_sudo:
             return self._not_found()
-        return self._start(invoice_sudo, method, False, f'{ROUTE_PREFIX}/{token}', replace_open)
+        return self._start(invoice_sudo, method, False, page_path(token), replace_open)
 
     @customer_route(f'{HISTORY_PREFIX}/<string:token>/pay', ['GET'], readonly=True)
     def invoicecloud_pay_history_review(self, token, payment=None, **kwargs):
@@ -99,22 +108,27 @@ class InvoicecloudPaymentController(InvoicecloudController):
             return self._not_found()
         invoices_sudo = self._selected_invoices(partner_sudo)
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
+        values = self._invoicecloud_review_values(partner_sudo, invoices_sudo, token, payment=payment)
+        return self._render_page('invoicecloud_payments.pay_review_page', values)
+
+    def _invoicecloud_review_values(self, partner_sudo, invoices_sudo, token, payment=None):
+        """What the review page of a payment from the history shows: the chosen invoices, their
+        total and the methods."""
         invoices_sudo = invoices_sudo.with_context(lang=partner_sudo.lang)
         pay_options, withheld_methods = invoices_sudo._invoicecloud_pay_choices()
-        values = {
+        return {
             'pay_options': pay_options,
             'withheld_methods': withheld_methods,
             'partner': partner_sudo,
             'invoices': invoices_sudo,
-            'token': token,
             'problem': payment if payment in PAY_PROBLEMS else invoices_sudo._invoicecloud_payment_problem(),
             'awaited_transfers': invoices_sudo._invoicecloud_awaited_transfers(),
-            'total': sum(invoices_sudo._invoicecloud_payable().mapped('amount_residual')),
+            'total': invoices_sudo._invoicecloud_amount_due(),
             'currency': invoices_sudo.currency_id[:1],
             'brand_company': invoices_sudo.company_id[:1] or request.env.company,
-            'pay_url': f'{HISTORY_PREFIX}/{token}/pay',
+            'history_url': page_path(token, history=True),
+            'pay_url': page_path(token, 'pay', history=True),
         }
-        return self._render_page('invoicecloud_payments.pay_review_page', values)
 
     @customer_route(f'{HISTORY_PREFIX}/<string:token>/pay', ['POST'])
     def invoicecloud_pay_history(self, token, method=None, replace_open=None, **kwargs):
@@ -124,22 +138,27 @@ class InvoicecloudPaymentController(InvoicecloudController):
             return self._not_found()
         invoices_sudo = self._selected_invoices(partner_sudo)
         query = '&'.join(f'invoice_ids={invoice.id}' for invoice in invoices_sudo)
-        return self._start(invoices_sudo, method, True, f'{HISTORY_PREFIX}/{token}/pay?{query}', replace_open)
+        return self._start(
+            invoices_sudo, method, True, f"{page_path(token, 'pay', history=True)}?{query}", replace_open
+        )
 
     # --- back from the provider -------------------------------------------------------------
 
-    @customer_route([f'{ROUTE_PREFIX}/<string:token>/payment', f'{HISTORY_PREFIX}/<string:token>/payment'], ['GET'])
+    @customer_route(f'{ROUTE_PREFIX}/<string:token>/payment', ['GET'])
     def invoicecloud_payment_status(self, token, reference=None, **kwargs):
-        from_history = request.httprequest.path.startswith(f'{HISTORY_PREFIX}/')
-        if from_history:
-            partner_sudo = self._partner_from_token(token)
-            page_url = f'{HISTORY_PREFIX}/{token}'
-        else:
-            # Any state: an invoice reset to draft after the customer paid still shows them their
-            # payment (kept as their credit), though not the invoice.
-            document_sudo = request.env['account.move']._invoicecloud_from_token(token)
-            partner_sudo = document_sudo.commercial_partner_id.filtered('active')
-            page_url = f'{ROUTE_PREFIX}/{token}'
+        # Any state: an invoice reset to draft after the customer paid still shows them their
+        # payment (kept as their credit), though not the invoice.
+        document_sudo = request.env['account.move']._invoicecloud_from_token(token)
+        partner_sudo = document_sudo.commercial_partner_id.filtered('active')
+        return self._payment_status(partner_sudo, token, reference, page_path(token))
+
+    @customer_route(f'{HISTORY_PREFIX}/<string:token>/payment', ['GET'])
+    def invoicecloud_history_payment_status(self, token, reference=None, **kwargs):
+        partner_sudo = self._partner_from_token(token)
+        return self._payment_status(partner_sudo, token, reference, page_path(token, history=True))
+
+    def _payment_status(self, partner_sudo, token, reference, page_url):
+        """The status page of a payment started from the page of `token` (`page_url`)."""
         if not partner_sudo:
             return self._not_found()
         # The token was checked above; the transaction must have been started from its page.
@@ -148,12 +167,16 @@ class InvoicecloudPaymentController(InvoicecloudController):
             return self._not_found()
         tx_sudo._invoicecloud_customer_returns()  # `cancelled=1` (the provider's cancel URL) changes nothing
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
+        values = self._invoicecloud_status_values(tx_sudo.with_context(lang=partner_sudo.lang), page_url)
+        return self._render_page('invoicecloud_payments.payment_status_page', values)
+
+    def _invoicecloud_status_values(self, tx_sudo, page_url):
+        """What the status page shows: where the payment stands, and the way back."""
         customer_state = tx_sudo._invoicecloud_customer_state()
-        values = {
-            'tx': tx_sudo.with_context(lang=partner_sudo.lang),
+        return {
+            'tx': tx_sudo,
             'customer_state': customer_state,
             'page_url': page_url,
             'brand_company': tx_sudo.company_id,
             'refresh_seconds': STATUS_REFRESH_SECONDS if customer_state == 'pending' else None,
         }
-        return self._render_page('invoicecloud_payments.payment_status_page', values)

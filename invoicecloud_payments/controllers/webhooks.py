@@ -1,94 +1,17 @@
-import logging
-import re
-from functools import partial
+"""What the providers' webhooks share: the body's size, the provider of the URL, the answer."""
 
 from odoo import http
 from odoo.http import request
 
-from ..const import (
-    MAX_RECORD_ID,
-    MOLLIE_CODE,
-    STRIPE_CODE,
-    STRIPE_HANDLED_EVENTS,
-    STRIPE_WEBHOOK_TOLERANCE,
-    WEBHOOK_MAX_BYTES,
-)
+from odoo.addons.payment.logging import get_payment_logger
+
+from ..const import MAX_RECORD_ID, SENSITIVE_KEYS, WEBHOOK_MAX_BYTES
 from ..gateways import ProviderError
-from ..gateways.stripe_gateway import parse_webhook_event
 
-_logger = logging.getLogger(__name__)
-
-WEBHOOK_ROUTE = '/invoicecloud/webhook'
-# https://docs.mollie.com/reference/v2/payments-api/get-payment: ids look like tr_7UhSN1zuXS.
-MOLLIE_PAYMENT_ID_RE = re.compile(r'tr_[A-Za-z0-9]{1,64}')
+_logger = get_payment_logger(__name__, sensitive_keys=SENSITIVE_KEYS)
 
 
 class InvoicecloudWebhookController(http.Controller):
-    @http.route(
-        f'{WEBHOOK_ROUTE}/stripe/<int:provider_id>',
-        type='http',
-        auth='public',
-        methods=['POST'],
-        csrf=False,
-        save_session=False,
-        max_content_length=WEBHOOK_MAX_BYTES,
-    )
-    def invoicecloud_stripe_webhook(self, provider_id, **kwargs):
-        """Stripe's events for one provider record (each has its own signing secret).
-
-        Nothing in the body is trusted before the signature is checked. A signed session that is
-        paid or expired is applied as Stripe sent it (the same checks of id, reference, amount
-        and currency apply); any other state, refunds and disputes are read back from Stripe.
-        Every refusal is the same 400, whether the provider or the transaction exists or not.
-        """
-        payload = self._webhook_body()
-        if payload is None:
-            return request.make_response('', status=413)
-        provider_sudo = self._provider(provider_id, ['code', 'invoicecloud_stripe_webhook_secret'])
-        secret = provider_sudo.invoicecloud_stripe_webhook_secret if provider_sudo.code == STRIPE_CODE else None
-        try:
-            event = parse_webhook_event(
-                payload, request.httprequest.headers.get('Stripe-Signature'), secret, STRIPE_WEBHOOK_TOLERANCE
-            )
-        except ProviderError as error:
-            _logger.info("Refused a Stripe webhook: %s", error)
-            return request.make_response('', status=400)
-        if event['type'] not in STRIPE_HANDLED_EVENTS:
-            return request.make_response('', status=200)
-        tx_model_sudo = request.env['payment.transaction'].sudo()
-        return self._acknowledge(lambda: tx_model_sudo._invoicecloud_stripe_handle_event(provider_sudo, event))
-
-    @http.route(
-        f'{WEBHOOK_ROUTE}/mollie/<int:provider_id>',
-        type='http',
-        auth='public',
-        methods=['POST'],
-        csrf=False,
-        save_session=False,
-        max_content_length=WEBHOOK_MAX_BYTES,
-    )
-    def invoicecloud_mollie_webhook(self, provider_id, id=None, **kwargs):  # `id`: Mollie's field name
-        """Mollie posts only `id=tr_...`. Nothing is read from the request but that id: the
-        transaction of this provider holding it is confirmed by fetching, through the SDK, the
-        payment id we stored. Every well-formed call gets 200, known id or not."""
-        if self._announced_too_large():  # a body that is no form: werkzeug 2.2 lets it through
-            return request.make_response('', status=413)
-        if not isinstance(id, str) or not MOLLIE_PAYMENT_ID_RE.fullmatch(id):
-            return request.make_response('', status=400)
-        provider_sudo = self._provider(provider_id, ['code'])
-        if provider_sudo.code != MOLLIE_CODE:
-            return request.make_response('', status=200)
-        tx_sudo = (
-            request.env['payment.transaction']
-            .sudo()
-            ._invoicecloud_find(provider_sudo, [('provider_reference', '=', id)], lock=True)
-        )
-        if not tx_sudo:
-            return request.make_response('', status=200)
-        return self._acknowledge(partial(tx_sudo._invoicecloud_confirm, record_later=True, locked=True))
-
-    # --- helpers ----------------------------------------------------------------------------
-
     @staticmethod
     def _provider(provider_id, field_names):
         """The provider of the URL, its `field_names` read in the same query; empty for an id

@@ -7,4 +7,8 @@ from . import res_partner
 from . import invoicecloud_checkout_gate
 from . import invoicecloud_payment_event
 from . import payment_provider
+from . import payment_provider_stripe
+from . import payment_provider_mollie
 from . import payment_transaction
+from . import payment_transaction_stripe
+from . import payment_transaction_mollie

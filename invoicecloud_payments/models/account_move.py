@@ -13,14 +13,15 @@ from ..const import (
     INVOICECLOUD_CODES,
     OPEN_PAYMENT_STATES,
     PAID_PAYMENT_STATES,
+    PAY_TOO_MANY,
     REMARK_MAX_LENGTH,
     REMARK_RATE_LIMIT,
     REMARK_RATE_WINDOW_MINUTES,
-    ROUTE_PREFIX,
     TOKEN_READER_GROUP,
     TX_IN_PROGRESS_STATES,
 )
 from ..gateways import ProviderError, ProviderUnavailable
+from ..urls import page_path
 
 
 class AccountMove(models.Model):
@@ -66,7 +67,7 @@ class AccountMove(models.Model):
     def _invoicecloud_url(self):
         self.ensure_one()
         token = self.sudo().invoicecloud_token
-        return token and f"{self.get_base_url()}{ROUTE_PREFIX}/{token}"
+        return token and f"{self.get_base_url()}{page_path(token)}"
 
     # --- #LINK ------------------------------------------------------------------------------
 
@@ -253,6 +254,11 @@ class AccountMove(models.Model):
             )
         )
 
+    def _invoicecloud_amount_due(self):
+        """What paying these documents online costs now: the sum of what is left to pay on the
+        payable ones. What the pages show and what the checkout charges."""
+        return sum(self._invoicecloud_payable().mapped('amount_residual'))
+
     def _invoicecloud_transactions(self, states):
         """Our transactions on these invoices, in the given states."""
         return (
@@ -306,7 +312,7 @@ class AccountMove(models.Model):
         invoices = self._invoicecloud_payable()
         if not invoices or len(invoices.currency_id) > 1 or len(invoices.company_id) > 1:
             return []
-        amount = sum(invoices.mapped('amount_residual'))
+        amount = invoices._invoicecloud_amount_due()
         partner = invoices.commercial_partner_id[:1]
         providers = (
             self.env['payment.provider']
@@ -369,13 +375,23 @@ class AccountMove(models.Model):
         `client_key` stands for the client's address, for the rate limit. `replace_open`: the
         customer was told that an earlier checkout is still open at the provider, which will not
         cancel it, and chose to pay another way anyway.
+
+        Why the transaction is made here, not by Odoo's payment form (`/invoice/transaction`,
+        `_get_processing_values`, `_get_specific_rendering_values`): that form takes its amount,
+        its invoice ids and its provider from the browser and checks them against an access
+        token that opens one document, where our pages pay several documents of the customer's
+        history behind one secret link. Here the amount, the documents and the method choice
+        come from the server, under the invoices' row lock, with the checkout limits, the end of
+        earlier attempts, and the provider's amount rules checked first. Our providers are
+        therefore never offered on Odoo's own form (`payment.provider._get_compatible_providers`),
+        and a transaction forced onto them there is refused (`payment.transaction.create`).
         """
         if not self:
             return None, 'nothing'
         self._invoicecloud_serialize()  # two clicks on the same invoices: one after the other
         self.invalidate_recordset(['amount_residual', 'payment_state'])
         if self._invoicecloud_checkouts_exceeded(client_key):
-            return None, 'too_many'
+            return None, PAY_TOO_MANY
         problem = self._invoicecloud_payment_problem()
         if problem:
             return None, problem
@@ -411,7 +427,7 @@ class AccountMove(models.Model):
                 'reference': tx_model._compute_reference(
                     provider.code, prefix=tx_model._invoicecloud_reference_prefix(self)
                 ),
-                'amount': sum(self.mapped('amount_residual')),
+                'amount': self._invoicecloud_amount_due(),
                 'currency_id': self.currency_id.id,
                 'partner_id': self.commercial_partner_id.id,
                 'operation': 'online_redirect',

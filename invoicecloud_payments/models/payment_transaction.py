@@ -1,9 +1,7 @@
-import ipaddress
-import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import partial
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import psycopg2.errors
 from markupsafe import Markup
@@ -12,15 +10,9 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
-from odoo.tools.mail import email_normalize
 
-from ..amounts import (
-    from_stripe_minor_units,
-    iso_decimals,
-    mollie_minor_units,
-    to_mollie_value,
-    to_stripe_minor_units,
-)
+from odoo.addons.payment.logging import get_payment_logger
+
 from ..const import (
     CONFIRM_BACKOFF_FACTOR,
     CONFIRM_CALLS_PER_RUN,
@@ -28,36 +20,17 @@ from ..const import (
     CONFIRM_FIRST_DELAY,
     CONFIRM_MAX_DELAY,
     CONFIRM_WINDOW_HOURS,
-    HISTORY_PREFIX,
     INVOICECLOUD_CODES,
-    MOLLIE_CANCELABLE_PENDING_METHODS,
-    MOLLIE_CODE,
-    MOLLIE_CONFIRM_WINDOW_DAYS,
-    MOLLIE_DESCRIPTION_MAX_LENGTH,
-    MOLLIE_FAILED_STATUSES,
-    MOLLIE_LOCALES,
-    MOLLIE_METHODS,
-    MOLLIE_REFUND_CONFIRM_WINDOW_DAYS,
-    MOLLIE_REFUND_DESCRIPTION_MAX_LENGTH,
-    MOLLIE_REFUND_PENDING_STATUSES,
-    ROUTE_PREFIX,
+    REFERENCE_MAX_INVOICES,
+    SENSITIVE_KEYS,
     STATUS_ASK_LATER,
     STATUS_ASK_SOON,
     STATUS_ASK_SOON_FOR,
-    STRIPE_CODE,
-    STRIPE_DESCRIPTION_MAX_LENGTH,
-    STRIPE_FAILED_INTENT_STATUSES,
-    STRIPE_LOCALES,
-    STRIPE_NAME_MAX_LENGTH,
-    STRIPE_PAID_STATUS,
 )
 from ..gateways import ProviderError, ProviderUnavailable
+from ..urls import page_path
 
-_logger = logging.getLogger(__name__)
-
-# Stripe refuses client_reference_id longer than 200 characters; a reference naming 40 invoices
-# would be. Beyond this many invoices, the reference names the first and counts the others.
-REFERENCE_MAX_INVOICES = 3
+_logger = get_payment_logger(__name__, sensitive_keys=SENSITIVE_KEYS)
 
 
 class PaymentTransaction(models.Model):
@@ -118,9 +91,6 @@ class PaymentTransaction(models.Model):
         index='btree_not_null',
         groups='base.group_system',
     )
-    invoicecloud_payment_intent = fields.Char(
-        string="Stripe Payment Intent", readonly=True, copy=False, index='btree_not_null'
-    )
     invoicecloud_refunded_amount = fields.Monetary(
         string="Refunded outside Odoo",
         help="Refunded in the provider's dashboard, as the provider reports it. Refunds started from "
@@ -137,9 +107,6 @@ class PaymentTransaction(models.Model):
         store=True,  # A new refund updates this row: a webhook confirming the payment meanwhile retries.
     )
     invoicecloud_dispute_ref = fields.Char(string="Dispute", readonly=True, copy=False)
-    invoicecloud_transfer_details = fields.Json(
-        string="Bank Transfer Instructions", help="What Mollie asks the customer to transfer, and where.", readonly=True
-    )
 
     @api.depends('child_transaction_ids.amount', 'child_transaction_ids.state', 'child_transaction_ids.operation')
     def _compute_invoicecloud_refunded_from_odoo(self):
@@ -197,9 +164,9 @@ class PaymentTransaction(models.Model):
 
     def _invoicecloud_status_url(self, **params):
         self.ensure_one()
-        prefix = HISTORY_PREFIX if self.invoicecloud_from_history else ROUTE_PREFIX
+        path = page_path(self._invoicecloud_page_token(), 'payment', history=self.invoicecloud_from_history)
         query = urlencode({'reference': self.reference, **params})
-        return f'{self.get_base_url()}{prefix}/{self._invoicecloud_page_token()}/payment?{query}'
+        return f'{self.get_base_url()}{path}?{query}'
 
     def _invoicecloud_customer_returns(self):
         """The customer is back from the provider, or their status page reloads: bring the
@@ -253,57 +220,60 @@ class PaymentTransaction(models.Model):
         # Unreachable through Odoo's routes (`create` refuses such transactions): a second wall.
         raise ValidationError(self.env._("This payment method is offered on Invoicecloud pages only."))
 
-    @api.model
-    def _extract_reference(self, provider_code, payment_data):
-        if provider_code == STRIPE_CODE:
-            return payment_data.get('client_reference_id')
-        if provider_code == MOLLIE_CODE:
-            metadata = payment_data.get('metadata')
-            return metadata.get('reference') if isinstance(metadata, dict) else None
-        return super()._extract_reference(provider_code, payment_data)
-
     def _validate_amount(self, payment_data):
-        """Compare in minor units, as integers: a single cent off is a mismatch. A mismatch flags
+        """Compare in the provider's minor units, as integers (`_extract_amount_data` of each
+        provider gives them as `minor_units`): a single cent off is a mismatch. A mismatch flags
         the transaction for the accountant, for good (see `_apply_updates`)."""
         if self.provider_code not in INVOICECLOUD_CODES:
             return super()._validate_amount(payment_data)
-        expected_minor, reported_minor, reported_currency = self._invoicecloud_amounts(payment_data)
+        amount_data = self._extract_amount_data(payment_data)
+        reported_minor, reported_currency = amount_data['minor_units'], amount_data['currency_code']
+        # A refund transaction's amount is negative in Odoo, positive at the provider.
+        expected_minor = self._invoicecloud_minor_units(abs(self.amount))
         if reported_currency != self.currency_id.name:
             self._invoicecloud_set_flag('currency', reported_currency, reported_minor, expected_minor)
         elif reported_minor != expected_minor:
             self._invoicecloud_set_flag('amount', reported_currency, reported_minor, expected_minor)
-
-    def _invoicecloud_amounts(self, payment_data):
-        """(expected, reported) amounts in the provider's minor units, and the reported currency."""
-        self.ensure_one()
-        currency = self.currency_id
-        if self.provider_code == MOLLIE_CODE:
-            amount = payment_data.get('amount') if isinstance(payment_data.get('amount'), dict) else {}
-            # A refund transaction's amount is negative in Odoo, positive at Mollie.
-            expected = to_mollie_value(abs(self.amount), currency.name, currency.decimal_places)
-            return (
-                mollie_minor_units(expected, currency.name, currency.decimal_places),
-                mollie_minor_units(amount.get('value'), currency.name, currency.decimal_places),
-                str(amount.get('currency') or ''),
-            )
-        reported = payment_data.get('amount_total')
-        if not isinstance(reported, int) or isinstance(reported, bool):
-            reported = None
-        return (
-            to_stripe_minor_units(self.amount, currency.name, currency.decimal_places),
-            reported,
-            str(payment_data.get('currency') or '').upper(),
-        )
+        return None
 
     def _apply_updates(self, payment_data):
+        """Each provider's file applies its statuses (its mapping in const.py). A transaction
+        flagged for review reaches here untouched: stock `_set_done` accepts `error` as a source
+        state, never for a flagged one."""
         if self.provider_code not in INVOICECLOUD_CODES:
             return super()._apply_updates(payment_data)
-        if self.invoicecloud_flag:
-            return  # Stock `_set_done` accepts `error` as a source state: never for a flagged one.
-        if self.provider_code == STRIPE_CODE:
-            self._invoicecloud_stripe_apply(payment_data)
-        else:
-            self._invoicecloud_mollie_apply(payment_data)
+        return None
+
+    # === What each provider's file gives (payment_transaction_stripe.py, _mollie.py) === #
+
+    def _invoicecloud_minor_units(self, amount):
+        """`amount` of this transaction's currency in the provider's minor units, an integer."""
+        raise NotImplementedError(self.provider_code)
+
+    def _invoicecloud_create_checkout(self):
+        """Create the provider's hosted checkout for this transaction: its provider reference,
+        its URL, and when it expires (naive UTC, or False when the provider does not say)."""
+        raise NotImplementedError(self.provider_code)
+
+    def _invoicecloud_read_back(self, signed_data=None):
+        """Read the payment back from the provider and process it. `signed_data`: the payment
+        as a verified event reported it, the provider's own word where it states a final
+        outcome."""
+        raise NotImplementedError(self.provider_code)
+
+    def _invoicecloud_end_checkout(self):
+        """End this unpaid checkout at the provider, where the provider allows it."""
+        raise NotImplementedError(self.provider_code)
+
+    def _invoicecloud_pending_replaceable(self):
+        """Whether this pending payment may still be ended by a new attempt."""
+        return False
+
+    @api.model
+    def _invoicecloud_confirm_window(self, now):
+        """The unfinished transactions the cron still asks about: the recent ones, and what a
+        provider keeps open longer."""
+        return Domain('create_date', '>=', now - timedelta(hours=CONFIRM_WINDOW_HOURS))
 
     # === Confirmation: webhook, return page and cron, one function === #
 
@@ -332,7 +302,7 @@ class PaymentTransaction(models.Model):
             and not self.invoicecloud_flag
         )
 
-    def _invoicecloud_confirm(self, skip_locked=False, record_later=False, signed_session=None, locked=False):
+    def _invoicecloud_confirm(self, skip_locked=False, record_later=False, signed_data=None, locked=False):
         """Ask the provider where the payment stands and apply it. Idempotent; the only way a
         transaction of ours becomes done. Raises ProviderError when the provider cannot tell.
 
@@ -343,15 +313,12 @@ class PaymentTransaction(models.Model):
         accounts. The invoice is not payable meanwhile (`_invoicecloud_in_progress`), and the
         customer's status page records it at once if the cron has not yet.
 
-        `signed_session`: the Checkout Session of a Stripe event whose signature was verified.
+        `signed_data`: the payment as an event whose signature was verified reported it.
         `locked`: the caller found the transaction with its row lock (`_invoicecloud_find`)."""
         self.ensure_one()
         if not locked and not self._invoicecloud_lock(skip_locked=skip_locked):
             return
-        if self.provider_code == STRIPE_CODE:
-            self._invoicecloud_stripe_confirm(signed_session)
-        else:
-            self._invoicecloud_mollie_confirm()
+        self._invoicecloud_read_back(signed_data)
         if record_later and self._invoicecloud_to_record():
             self._invoicecloud_trigger_recording()
         else:
@@ -462,10 +429,7 @@ class PaymentTransaction(models.Model):
         """Create the provider's hosted checkout (or give back the one created) and return its URL."""
         self.ensure_one()
         if not self.invoicecloud_checkout_url:
-            if self.provider_code == STRIPE_CODE:
-                reference, url, expires_at = self._invoicecloud_stripe_open_checkout()
-            else:
-                reference, url, expires_at = self._invoicecloud_mollie_open_checkout()
+            reference, url, expires_at = self._invoicecloud_create_checkout()
             self.write(
                 {
                     'provider_reference': reference,
@@ -477,16 +441,11 @@ class PaymentTransaction(models.Model):
         return self.invoicecloud_checkout_url
 
     def _invoicecloud_replaceable(self):
-        """Whether a new attempt may end this one: a checkout not paid yet, or a bank transfer
-        Mollie is still waiting for (the customer is told not to send it then)."""
+        """Whether a new attempt may end this one: a checkout not paid yet, or a pending
+        payment its provider lets us end (`_invoicecloud_pending_replaceable`)."""
         self.ensure_one()
         return self.operation != 'refund' and (
-            self.state == 'draft'
-            or (
-                self.state == 'pending'
-                and self.provider_code == MOLLIE_CODE
-                and self.payment_method_code in MOLLIE_CANCELABLE_PENDING_METHODS
-            )
+            self.state == 'draft' or (self.state == 'pending' and self._invoicecloud_pending_replaceable())
         )
 
     def _invoicecloud_cancel_checkout(self):
@@ -496,10 +455,7 @@ class PaymentTransaction(models.Model):
         self._invoicecloud_confirm()
         if not self._invoicecloud_replaceable() or not self.provider_reference:
             return
-        if self.provider_code == STRIPE_CODE:
-            self._invoicecloud_stripe_cancel()
-        else:
-            self._invoicecloud_mollie_cancel()
+        self._invoicecloud_end_checkout()
         self._post_process()
 
     def _invoicecloud_note_unstoppable(self, error=None):
@@ -514,13 +470,6 @@ class PaymentTransaction(models.Model):
         for invoice in self._invoicecloud_documents():
             invoice.message_post(body=Markup('<p>%s</p>') % message, subtype_xmlid='mail.mt_note')
 
-    def _invoicecloud_idempotency_key(self, suffix=''):
-        """Derived from the transaction: a request Odoo retries after a serialization failure
-        recreates the same reference, hence the same key, hence the same object at the provider.
-        `suffix` tells apart the different requests made for one transaction."""
-        uuid = self.env['ir.config_parameter'].sudo().get_param('database.uuid')
-        return f'invoicecloud-{uuid}-{self.reference}{suffix}'
-
     @api.model
     def _cron_invoicecloud_confirm(self):
         """Webhooks get lost: ask the providers about the unfinished transactions that are due.
@@ -531,18 +480,7 @@ class PaymentTransaction(models.Model):
         limit, and leaves a provider alone for the rest of the run once it is busy or down.
         """
         now = fields.Datetime.now()
-        window = Domain('create_date', '>=', now - timedelta(hours=CONFIRM_WINDOW_HOURS))
-        for method_code, days in MOLLIE_CONFIRM_WINDOW_DAYS.items():
-            window |= (
-                Domain('provider_code', '=', MOLLIE_CODE)
-                & Domain('payment_method_id.code', '=', method_code)
-                & Domain('create_date', '>=', now - timedelta(days=days))
-            )
-        window |= (
-            Domain('provider_code', '=', MOLLIE_CODE)
-            & Domain('operation', '=', 'refund')
-            & Domain('create_date', '>=', now - timedelta(days=MOLLIE_REFUND_CONFIRM_WINDOW_DAYS))
-        )
+        window = self._invoicecloud_confirm_window(now)
         unfinished = Domain('state', 'in', ('draft', 'pending', 'authorized')) & Domain(
             'provider_reference', '!=', False
         )
@@ -623,98 +561,6 @@ class PaymentTransaction(models.Model):
         self.env.cr.execute(SQL('%s FOR UPDATE', query.select()), log_exceptions=False)
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
-    # === Stripe === #
-
-    def _invoicecloud_stripe_confirm(self, signed_session=None):
-        """A session from a signed event is Stripe's own word: when it states an outcome that
-        nothing can change any more (paid, expired) it is applied as it is, with the same checks
-        of id, reference, amount and currency; Stripe is asked otherwise."""
-        if not self._invoicecloud_unfinished():
-            return
-        if _stripe_final(signed_session):
-            session = signed_session
-        else:
-            session = self.provider_id._invoicecloud_stripe_gateway().retrieve_checkout_session(self.provider_reference)
-        if (
-            session.get('id') != self.provider_reference
-            or self._extract_reference(STRIPE_CODE, session) != self.reference
-        ):
-            _logger.warning("Stripe returned another session for transaction %s", self.reference)
-            return
-        slow = session.get('status') == 'complete' and session.get('payment_status') != STRIPE_PAID_STATUS
-        if slow and isinstance(session.get('payment_intent'), str):
-            # A slow method: only its payment intent tells whether it failed meanwhile.
-            intent = self.provider_id._invoicecloud_stripe_gateway().retrieve_payment_intent(session['payment_intent'])
-            session = {**session, 'payment_intent_status': intent.get('status')}
-        self._process(STRIPE_CODE, session)
-
-    def _invoicecloud_stripe_apply(self, session):
-        payment_intent = session.get('payment_intent')
-        if isinstance(payment_intent, str):
-            self.invoicecloud_payment_intent = payment_intent
-        status, payment_status = session.get('status'), session.get('payment_status')
-        if status == 'complete' and payment_status == STRIPE_PAID_STATUS:
-            self._set_done()
-        elif status == 'complete' and session.get('payment_intent_status') in STRIPE_FAILED_INTENT_STATUSES:
-            self._set_error(self.env._("The payment failed at Stripe."), extra_allowed_states=('pending',))
-        elif status == 'complete':
-            # A slow method (bank debit) is still running: Stripe sends async_payment_succeeded
-            # or async_payment_failed later.
-            self._set_pending()
-        elif status == 'expired':
-            self._set_canceled(self.env._("The payment was not completed in time."))
-
-    def _invoicecloud_stripe_open_checkout(self):
-        """Key and body come from the transaction alone: a request Odoo retries, whenever it does,
-        sends both unchanged, and Stripe gives back the session it created."""
-        session = self.provider_id._invoicecloud_stripe_gateway().create_checkout_session(
-            self._invoicecloud_stripe_session_params(), self._invoicecloud_idempotency_key()
-        )
-        return session['id'], session['url'], _stripe_datetime(session.get('expires_at'))
-
-    def _invoicecloud_stripe_cancel(self):
-        session = self.provider_id._invoicecloud_stripe_gateway().expire_checkout_session(self.provider_reference)
-        self._process(STRIPE_CODE, session)
-
-    def _invoicecloud_stripe_session_params(self):
-        """The Checkout Session, built from the transaction only (amounts from the server).
-
-        No `expires_at`: a time in the body would differ when Odoo retries the request, and Stripe
-        refuses a key reused with other parameters. Stripe's default (24 hours) applies; a new
-        attempt expires the previous session anyway.
-        """
-        self.ensure_one()
-        currency = self.currency_id
-        lang = (self.partner_lang or '').split('_')[0]
-        params = {
-            'mode': 'payment',
-            'payment_method_types': ['card'],
-            'line_items': [
-                {
-                    'quantity': 1,
-                    'price_data': {
-                        'currency': currency.name.lower(),
-                        'unit_amount': to_stripe_minor_units(self.amount, currency.name, currency.decimal_places),
-                        'product_data': {'name': self._invoicecloud_numbers(STRIPE_NAME_MAX_LENGTH)},
-                    },
-                }
-            ],
-            'client_reference_id': self.reference,
-            'locale': lang if lang in STRIPE_LOCALES else 'auto',
-            'success_url': self._invoicecloud_status_url(),
-            'cancel_url': self._invoicecloud_status_url(cancelled=1),
-            'metadata': {'reference': self.reference},
-            'payment_intent_data': {
-                'description': self._invoicecloud_numbers(STRIPE_DESCRIPTION_MAX_LENGTH),
-                'metadata': {'reference': self.reference},
-            },
-        }
-        # Stripe refuses anything but one valid address (a field holding two, say): then Checkout
-        # asks the customer for it.
-        if email := email_normalize(self.partner_email or '', strict=True):
-            params['customer_email'] = email
-        return params
-
     def _invoicecloud_numbers(self, max_length):
         """The invoice numbers, as many as fit in `max_length` characters, then how many more."""
         self.ensure_one()
@@ -728,215 +574,6 @@ class PaymentTransaction(models.Model):
                 "%(numbers)s and %(count)s more", numbers=', '.join(names[:shown]), count=len(names) - shown
             )
         return text[:max_length]
-
-    @api.model
-    def _invoicecloud_stripe_handle_event(self, provider, event):
-        """Act once on a verified Stripe event. A session in a final state (paid, expired) is
-        applied as signed; any other state, refunds and disputes are read back from Stripe
-        (session, charge) before anything is recorded.
-
-        A session event needs no registry of events seen: under the transaction's row lock, a
-        repeated one finds the transaction's state moved on and does nothing. Refunds and
-        disputes are recorded once per event, through the registry."""
-        data_object = event['object']
-        if event['type'].startswith('checkout.session.'):
-            tx = self._invoicecloud_find(provider, [('provider_reference', '=', data_object.get('id'))], lock=True)
-            if tx:
-                tx._invoicecloud_confirm(record_later=True, signed_session=data_object, locked=True)
-            return
-        if not self.env['invoicecloud.payment.event']._invoicecloud_register(provider, event['id'], event['type']):
-            return
-        payment_intent = data_object.get('payment_intent')
-        gateway = provider._invoicecloud_stripe_gateway()
-        tx = self._invoicecloud_find(provider, [('invoicecloud_payment_intent', '=', payment_intent)])
-        if not tx and isinstance(payment_intent, str) and payment_intent:
-            # The refund or dispute arrived before the session's own events: the payment intent
-            # (read back from Stripe) names the transaction, which learns its state first.
-            metadata = gateway.retrieve_payment_intent(payment_intent).get('metadata')
-            reference = metadata.get('reference') if isinstance(metadata, dict) else None
-            tx = self._invoicecloud_find(provider, [('reference', '=', reference)])
-            if tx:
-                tx._invoicecloud_confirm(record_later=True)
-        if not tx or tx.invoicecloud_payment_intent != payment_intent:
-            return
-        if event['type'] == 'charge.refunded':
-            charge = gateway.retrieve_charge(data_object.get('id'))
-            currency = str(charge.get('currency')).upper()
-            if charge.get('payment_intent') == tx.invoicecloud_payment_intent and currency == tx.currency_id.name:
-                refunded = from_stripe_minor_units(charge.get('amount_refunded') or 0, currency)
-                tx._invoicecloud_record_refund(float(refunded))
-        elif event['type'] == 'charge.dispute.created':
-            charge = gateway.retrieve_charge(data_object.get('charge'))
-            if charge.get('payment_intent') == tx.invoicecloud_payment_intent and charge.get('disputed'):
-                tx._invoicecloud_record_dispute(str(data_object.get('id')), data_object.get('reason'))
-
-    # === Mollie === #
-
-    def _invoicecloud_mollie_confirm(self):
-        """Fetch the payment by the id we stored (never one a webhook names) and apply it; a paid
-        payment is fetched again later to record refunds and chargebacks, which Mollie reports on
-        the payment itself."""
-        if self.operation == 'refund':
-            self._invoicecloud_mollie_confirm_refund()
-            return
-        unfinished = self._invoicecloud_unfinished()
-        if not unfinished and not (self.state == 'done' and self.provider_reference):
-            return
-        payment = self.provider_id._invoicecloud_mollie_gateway().get_payment(self.provider_reference)
-        if not self._invoicecloud_mollie_is_ours(payment):
-            return
-        if unfinished:
-            self._process(MOLLIE_CODE, payment)
-        if self.state == 'done':
-            self._invoicecloud_mollie_record_reversals(payment)
-            # Mollie calls the payment's webhook when one of its refunds moves on.
-            for refund_tx in self.child_transaction_ids.filtered(
-                lambda tx: tx.operation == 'refund' and tx._invoicecloud_unfinished()
-            ):
-                refund_tx._invoicecloud_confirm()
-
-    def _invoicecloud_mollie_confirm_refund(self):
-        if not self._invoicecloud_unfinished():
-            return
-        refund = self.provider_id._invoicecloud_mollie_gateway().get_refund(
-            self.source_transaction_id.provider_reference, self.provider_reference
-        )
-        if self._invoicecloud_mollie_is_ours(refund):
-            self._process(MOLLIE_CODE, refund)
-
-    def _invoicecloud_mollie_is_ours(self, payment_or_refund):
-        """Whether Mollie answered with the object we asked for, made for this transaction."""
-        if (
-            payment_or_refund.get('id') != self.provider_reference
-            or self._extract_reference(MOLLIE_CODE, payment_or_refund) != self.reference
-        ):
-            _logger.warning("Mollie returned another object for transaction %s", self.reference)
-            return False
-        return True
-
-    def _invoicecloud_mollie_apply(self, payment):
-        if self.operation == 'refund':
-            self._invoicecloud_mollie_apply_refund(payment)
-            return
-        status = payment.get('status')
-        details = payment.get('details')
-        if self.payment_method_code == 'bank_transfer' and isinstance(details, dict):
-            keys = ('bankName', 'bankAccount', 'bankBic', 'transferReference')
-            self.invoicecloud_transfer_details = {key: str(details[key]) for key in keys if details.get(key)}
-        if status == 'paid':
-            self._set_done()
-        elif status == 'authorized':
-            self._set_authorized()
-        elif status == 'pending' or (status == 'open' and self.payment_method_code == 'bank_transfer'):
-            # A bank transfer stays `open` until the money arrives, days later.
-            self._set_pending()
-        elif status == 'failed':
-            self._set_error(self.env._("The payment failed at Mollie."), extra_allowed_states=('pending',))
-        elif status == 'expired':
-            self._set_canceled(self.env._("The payment was not completed in time."))
-        elif status in MOLLIE_FAILED_STATUSES:
-            self._set_canceled(self.env._("The payment was canceled at Mollie."))
-
-    def _invoicecloud_mollie_apply_refund(self, refund):
-        status = refund.get('status')
-        if status == 'refunded':
-            self._set_done()
-        elif status in MOLLIE_REFUND_PENDING_STATUSES:
-            self._set_pending()
-        elif status in ('failed', 'canceled'):
-            message = self.env._(
-                "Mollie did not make refund %(ref)s (status: %(status)s). The customer has not been refunded.",
-                ref=self.reference,
-                status=status,
-            )
-            if status == 'failed':
-                self._set_error(message, extra_allowed_states=('pending',))
-            else:
-                self._set_canceled(message)
-            self._invoicecloud_tell_accountant(self.env._("Refund %(ref)s not made", ref=self.reference), message)
-
-    def _invoicecloud_mollie_amount(self, amount):
-        """A Mollie amount ({'currency', 'value'}) in this transaction's currency, as a float, or 0."""
-        currency = self.currency_id
-        if not isinstance(amount, dict) or amount.get('currency') != currency.name:
-            return 0
-        minor = mollie_minor_units(amount.get('value'), currency.name, currency.decimal_places)
-        return (minor or 0) / 10 ** iso_decimals(currency.name, currency.decimal_places)
-
-    def _invoicecloud_mollie_record_reversals(self, payment):
-        """Mollie keeps a refunded or charged-back payment `paid` and reports the totals on it."""
-        if refunded := self._invoicecloud_mollie_amount(payment.get('amountRefunded')):
-            self._invoicecloud_record_refund(refunded)
-        charged_back = payment.get('amountChargedBack')
-        if self._invoicecloud_mollie_amount(charged_back):
-            self._invoicecloud_record_dispute(
-                f"chargeback {charged_back['value']} {charged_back['currency']}", 'chargeback'
-            )
-
-    def _invoicecloud_mollie_open_checkout(self):
-        payment = self.provider_id._invoicecloud_mollie_gateway().create_payment(
-            self._invoicecloud_mollie_payload(), self._invoicecloud_idempotency_key()
-        )
-        checkout_url = (payment.get('_links') or {}).get('checkout', {}).get('href')
-        return payment['id'], checkout_url, _mollie_datetime(payment.get('expiresAt'))
-
-    def _invoicecloud_mollie_cancel(self):
-        """Only some methods let an open payment be canceled; the others expire by themselves."""
-        gateway = self.provider_id._invoicecloud_mollie_gateway()
-        if gateway.get_payment(self.provider_reference).get('isCancelable'):
-            payment = gateway.cancel_payment(self.provider_reference, self._invoicecloud_idempotency_key('-cancel'))
-            self._process(MOLLIE_CODE, payment)
-
-    def _send_refund_request(self):
-        """Refund through Mollie. Under the paid transaction's lock, so that the webhook Mollie
-        sends for this refund waits until the refund transaction exists (and is not mistaken for
-        a refund made in the dashboard)."""
-        if self.provider_code != MOLLIE_CODE:
-            return super()._send_refund_request()
-        source = self.source_transaction_id
-        source._invoicecloud_lock()
-        currency = self.currency_id
-        payload = {
-            'amount': {
-                'currency': currency.name,
-                'value': to_mollie_value(-self.amount, currency.name, currency.decimal_places),
-            },
-            'description': self._invoicecloud_numbers(MOLLIE_REFUND_DESCRIPTION_MAX_LENGTH),
-            'metadata': {'reference': self.reference},
-        }
-        try:
-            refund = self.provider_id._invoicecloud_mollie_gateway().create_refund(
-                source.provider_reference, payload, self._invoicecloud_idempotency_key()
-            )
-        except ProviderError as error:
-            raise ValidationError(self.env._("Mollie did not accept the refund: %(error)s", error=error)) from error
-        self.provider_reference = refund.get('id')
-        self._process(MOLLIE_CODE, refund)
-        self._post_process()
-
-    def _invoicecloud_mollie_payload(self):
-        """The Mollie payment, built from the transaction only (amount from the server)."""
-        self.ensure_one()
-        currency = self.currency_id
-        lang = self.partner_lang or ''
-        same_language = (locale for locale in MOLLIE_LOCALES if locale[:2] == lang[:2])
-        payload = {
-            'amount': {
-                'currency': currency.name,
-                'value': to_mollie_value(self.amount, currency.name, currency.decimal_places),
-            },
-            'description': self._invoicecloud_numbers(MOLLIE_DESCRIPTION_MAX_LENGTH),
-            'redirectUrl': self._invoicecloud_status_url(),
-            'cancelUrl': self._invoicecloud_status_url(cancelled=1),
-            'locale': lang if lang in MOLLIE_LOCALES else next(same_language, 'en_US'),
-            'metadata': {'reference': self.reference},
-            'method': [MOLLIE_METHODS[self.payment_method_code]],
-        }
-        webhook_url = self.provider_id._invoicecloud_webhook_url()
-        if _is_public(webhook_url):
-            # Mollie refuses a webhook it cannot reach; then the return page and the cron confirm.
-            payload['webhookUrl'] = webhook_url
-        return payload
 
     # === Flags, refunds and disputes: recorded once, told to the accountant === #
 
@@ -1053,41 +690,3 @@ def _searchable(value):
     """Whether `value`, sent by a browser or a provider, can be looked up as a text: a non-empty
     string without NUL (PostgreSQL refuses NUL in text)."""
     return isinstance(value, str) and bool(value) and '\x00' not in value
-
-
-def _stripe_final(session):
-    """Whether a Checkout Session states an outcome nothing changes any more: paid, or expired
-    (https://docs.stripe.com/api/checkout/sessions/object#checkout_session_object-status)."""
-    if not isinstance(session, dict):
-        return False
-    return session.get('status') == 'expired' or (
-        session.get('status') == 'complete' and session.get('payment_status') == STRIPE_PAID_STATUS
-    )
-
-
-def _stripe_datetime(value):
-    """Stripe's Unix time as Odoo's naive UTC, or False."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        return False
-    return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
-
-
-def _mollie_datetime(value):
-    """Mollie's ISO 8601 time (`2026-11-30T10:15:00+00:00`) as Odoo's naive UTC, or False."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return False
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def _is_public(url):
-    """Whether a provider on the internet can reach this URL (not localhost, not a private network)."""
-    host = urlsplit(url).hostname or ''
-    if host == 'localhost' or host.endswith(('.localhost', '.local', '.internal')):
-        return False
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return '.' in host
-    return address.is_global

@@ -4,11 +4,11 @@ from odoo.exceptions import AccessError
 from ..const import (
     CUSTOMER_MOVE_TYPES,
     HISTORY_PAGE_SIZE,
-    HISTORY_PREFIX,
     OPEN_PAYMENT_STATES,
     PAID_PAYMENT_STATES,
     TOKEN_READER_GROUP,
 )
+from ..urls import page_path
 
 
 class ResPartner(models.Model):
@@ -26,7 +26,7 @@ class ResPartner(models.Model):
     def _compute_invoicecloud_history_url(self):
         for partner in self:
             token = partner.invoicecloud_token
-            partner.invoicecloud_history_url = token and f"{partner.get_base_url()}{HISTORY_PREFIX}/{token}"
+            partner.invoicecloud_history_url = token and f"{partner.get_base_url()}{page_path(token, history=True)}"
 
     def action_invoicecloud_revoke_links(self):
         """Revoke every link of this customer at once: their history link and the link of each

@@ -3,8 +3,10 @@ from unittest.mock import patch
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.payment import utils as payment_utils
+
 from ..gateways.mollie_gateway import MollieGateway
-from ..models.payment_transaction import _is_public
+from ..models.payment_transaction_mollie import _is_public
 from .common import InvoicecloudCase, InvoicecloudHttpCase, InvoicecloudProvidersMixin
 
 
@@ -106,7 +108,7 @@ class TestMollie(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertEqual(payload['metadata'], {'reference': tx.reference})
         self.assertEqual(payload['locale'], 'en_US')
         self.assertNotIn('webhookUrl', payload, "Mollie cannot reach this test server")
-        self.assertEqual(key, tx._invoicecloud_idempotency_key())
+        self.assertEqual(key, payment_utils.generate_idempotency_key(tx))
         self.assertEqual(tx.provider_reference, 'tr_unit')
 
     def test_webhook_url_only_when_public(self):
@@ -162,7 +164,7 @@ class TestMollie(InvoicecloudProvidersMixin, InvoicecloudCase):
             url, problem, _create = self._pay_through_mollie(self.eur_invoice, self.ideal)
         self.assertEqual((url, problem), ('https://mollie.test/checkout/tr_unit', None))
         cancel.assert_called_once_with(
-            transfer_tx.provider_reference, transfer_tx._invoicecloud_idempotency_key('-cancel')
+            transfer_tx.provider_reference, payment_utils.generate_idempotency_key(transfer_tx, scope='cancel')
         )
         self.assertEqual(transfer_tx.state, 'cancel')
         self.assertEqual(len(self.eur_invoice._invoicecloud_transactions(('draft',))), 1)

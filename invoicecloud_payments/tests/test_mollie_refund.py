@@ -3,6 +3,8 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.payment import utils as payment_utils
+
 from ..gateways import ProviderRefused
 from ..gateways.mollie_gateway import MollieGateway
 from .common import InvoicecloudCase, InvoicecloudProvidersMixin
@@ -63,7 +65,7 @@ class TestMollieRefund(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertEqual(payment_id, 'tr_unit')
         self.assertEqual(payload['amount'], {'currency': 'EUR', 'value': f'{credit_note.amount_total:.2f}'})
         self.assertEqual(payload['metadata'], {'reference': refund_tx.reference})
-        self.assertEqual(key, refund_tx._invoicecloud_idempotency_key())
+        self.assertEqual(key, payment_utils.generate_idempotency_key(refund_tx))
         self.assertEqual(
             (refund_tx.state, refund_tx.operation, refund_tx.amount), ('pending', 'refund', -self.tx.amount)
         )

@@ -8,6 +8,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.modules import neutralize as odoo_neutralize
 from odoo.tests import tagged
 
+from odoo.addons.payment import utils as payment_utils
+
 from ..amounts import to_stripe_minor_units
 from ..const import STRIPE_DESCRIPTION_MAX_LENGTH, STRIPE_NAME_MAX_LENGTH
 from ..gateways import ProviderRefused, ProviderUnavailable
@@ -64,7 +66,7 @@ class TestPaymentFlow(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertIn(f'/invoicecloud/{self.invoice.invoicecloud_token}/payment?reference=', params['success_url'])
         self.assertIn('cancelled=1', params['cancel_url'])
         self.assertNotIn('expires_at', params, "a time in the body would change when Odoo retries")
-        self.assertEqual(key, tx._invoicecloud_idempotency_key(), "derived from the transaction alone")
+        self.assertEqual(key, payment_utils.generate_idempotency_key(tx), "derived from the transaction alone")
         self.assertEqual(params['customer_email'], 'customer@example.com')
         self.assertEqual(tx.invoice_ids, self.invoice)
         self.assertEqual(tx.provider_reference, f'cs_{tx.reference}')

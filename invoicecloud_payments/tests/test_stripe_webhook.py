@@ -54,7 +54,7 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         self.assertEqual(self.tx.state, 'done')
         self._assert_recorded_by_the_cron(self.tx)
 
-    @mute_logger('odoo.addons.invoicecloud_payments.models.payment_transaction')  # "another session"
+    @mute_logger('odoo.addons.invoicecloud_payments.models.payment_transaction_stripe')  # "another session"
     def test_a_signed_session_is_checked_like_a_fetched_one(self):
         cents = round(self.tx.amount * 100)
         for event_id, values in (
@@ -128,7 +128,7 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         self.env.ref('payment.cron_post_process_payment_tx').method_direct_trigger()
         self.assertEqual(self.env['account.payment'].search_count([('payment_transaction_id', '=', self.tx.id)]), 1)
 
-    @mute_logger('odoo.addons.invoicecloud_payments.controllers.webhooks')
+    @mute_logger('odoo.addons.invoicecloud_payments.controllers.webhook_stripe')
     def test_bad_webhooks_are_400_and_change_nothing(self):
         now = int(time.time())
         with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._session(self.tx)) as fetch:

@@ -1,0 +1,9 @@
+"""The one place that builds the address of a customer page from its token."""
+
+from .const import HISTORY_PREFIX, ROUTE_PREFIX
+
+
+def page_path(token, *parts, history=False):
+    """The path of a customer page: the invoice page of `token` (or with `history`, the
+    customer's history page), then `parts` ('pdf', 'pay', 'payment', ...)."""
+    return '/'.join((HISTORY_PREFIX if history else ROUTE_PREFIX, token, *parts))
