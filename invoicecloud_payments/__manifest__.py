@@ -7,7 +7,7 @@
     'website': "https://github.com/invoicecloud/invoicecloud_payments",
     'license': 'LGPL-3',
     'depends': ['account', 'account_payment', 'portal'],
-    'external_dependencies': {'python': ['stripe', 'mollie-api-python']},
+    'external_dependencies': {'python': ['stripe>=12', 'mollie-api-python>=3.7']},
     'data': [
         'security/ir.model.access.csv',
         'views/invoicecloud_templates.xml',

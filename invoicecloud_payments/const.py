@@ -235,10 +235,13 @@ MOLLIE_LOCALES = (
 
 # https://docs.mollie.com/reference/v2/payments-api/get-payment: ids look like tr_7UhSN1zuXS.
 MOLLIE_PAYMENT_ID_PATTERN = r'tr_[A-Za-z0-9]{1,64}'
-# Cards through Stripe; Mollie's own methods (never cards) through Mollie, until the Mollie
-# profile's own list is synced.
+# Cards through Stripe; Mollie's own methods (never cards) through Mollie. Linked: what a provider
+# can offer once installed (Mollie: until its profile's own list is synced). Default: what Odoo
+# activates when the provider is enabled (`_activate_default_pms`); Odoo ships KBC/CBC and
+# Belfius inactive, and a Mollie profile has them only when the business asked for them.
 STRIPE_DEFAULT_METHOD_CODES = ('card', 'visa', 'mastercard', 'amex')
-MOLLIE_DEFAULT_METHOD_CODES = ('ideal', 'bancontact', 'paypal', 'bank_transfer', 'kbc_cbc', 'belfius')
+MOLLIE_DEFAULT_METHOD_CODES = ('ideal', 'bancontact', 'paypal', 'bank_transfer')
+MOLLIE_LINKED_METHOD_CODES = (*MOLLIE_DEFAULT_METHOD_CODES, 'kbc_cbc', 'belfius')
 
 # https://docs.mollie.com/payments/status-changes: a payment's status -> the transaction's state.
 # `open` is the checkout not completed yet, except for a bank transfer, which stays `open` until

@@ -60,10 +60,14 @@ class PaymentProvider(models.Model):
         self.ensure_one()
         return f'{self.get_base_url()}{self._invoicecloud_webhook_route()}/{self.id}'
 
-    def _invoicecloud_link_default_methods(self):
-        """At install: link each provider to its default methods (one list, in const.py)."""
+    def _invoicecloud_linked_method_codes(self):
+        """The methods this provider can offer once installed (its list in const.py)."""
+        return self._get_default_payment_method_codes()
+
+    def _invoicecloud_link_methods(self):
+        """At install: link each provider to the methods it can offer."""
         for provider in self:
-            codes = list(provider._get_default_payment_method_codes())
+            codes = list(provider._invoicecloud_linked_method_codes())
             methods = self.env['payment.method'].with_context(active_test=False).search([('code', 'in', codes)])
             provider.payment_method_ids = [fields.Command.set(methods.ids)]
 

@@ -8,6 +8,7 @@ from ..const import (
     MOLLIE_CODE,
     MOLLIE_CURRENCIES,
     MOLLIE_DEFAULT_METHOD_CODES,
+    MOLLIE_LINKED_METHOD_CODES,
     MOLLIE_METHODS,
     MOLLIE_NEVER,
     MOLLIE_TIMEOUT,
@@ -65,6 +66,11 @@ class PaymentProvider(models.Model):
         if self.code != MOLLIE_CODE:
             return super()._invoicecloud_webhook_route()
         return MOLLIE_WEBHOOK_ROUTE
+
+    def _invoicecloud_linked_method_codes(self):
+        if self.code != MOLLIE_CODE:
+            return super()._invoicecloud_linked_method_codes()
+        return set(MOLLIE_LINKED_METHOD_CODES)
 
     def _invoicecloud_own_methods(self, payment_methods):
         """Through Mollie, only Mollie's own methods: never cards."""

@@ -227,14 +227,15 @@ class PaymentTransaction(models.Model):
         if self.provider_code not in INVOICECLOUD_CODES:
             return super()._validate_amount(payment_data)
         amount_data = self._extract_amount_data(payment_data)
-        reported_minor, reported_currency = amount_data['minor_units'], amount_data['currency_code']
+        if amount_data is None:
+            return  # the provider opts out, as the framework allows (none of ours does)
+        reported_minor, reported_currency = amount_data.get('minor_units'), amount_data.get('currency_code')
         # A refund transaction's amount is negative in Odoo, positive at the provider.
         expected_minor = self._invoicecloud_minor_units(abs(self.amount))
         if reported_currency != self.currency_id.name:
             self._invoicecloud_set_flag('currency', reported_currency, reported_minor, expected_minor)
         elif reported_minor != expected_minor:
             self._invoicecloud_set_flag('amount', reported_currency, reported_minor, expected_minor)
-        return None
 
     def _apply_updates(self, payment_data):
         """Each provider's file applies its statuses (its mapping in const.py). A transaction
@@ -242,7 +243,6 @@ class PaymentTransaction(models.Model):
         state, never for a flagged one."""
         if self.provider_code not in INVOICECLOUD_CODES:
             return super()._apply_updates(payment_data)
-        return None
 
     # === What each provider's file gives (payment_transaction_stripe.py, _mollie.py) === #
 

@@ -50,14 +50,13 @@ class PaymentTransaction(models.Model):
         if self.provider_code != MOLLIE_CODE:
             return super()._extract_amount_data(payment_data)
         amount = payment_data.get('amount') if isinstance(payment_data.get('amount'), dict) else {}
-        currency = self.currency_id
-        minor = mollie_minor_units(amount.get('value'), currency.name, currency.decimal_places)
-        decimals = iso_decimals(currency.name, currency.decimal_places)
+        minor = self._invoicecloud_mollie_minor_units(amount)
+        decimals = iso_decimals(self.currency_id.name, self.currency_id.decimal_places)
         return {
             'amount': minor / 10**decimals if minor is not None else None,
             'currency_code': str(amount.get('currency') or ''),
             'precision_digits': decimals,
-            'minor_units': minor,
+            'minor_units': minor,  # ours: compared as an integer (see `_validate_amount`)
         }
 
     def _apply_updates(self, payment_data):
@@ -65,7 +64,7 @@ class PaymentTransaction(models.Model):
             return super()._apply_updates(payment_data)
         if self.operation == 'refund':
             self._invoicecloud_mollie_apply_refund(payment_data)
-            return None
+            return
         status = payment_data.get('status')
         details = payment_data.get('details')
         if self.payment_method_code == 'bank_transfer' and isinstance(details, dict):
@@ -81,11 +80,11 @@ class PaymentTransaction(models.Model):
             self._set_pending()
         elif status in MOLLIE_STATUS_MAPPING['error']:
             self._set_error(self.env._("The payment failed at Mollie."), extra_allowed_states=('pending',))
-        elif status == 'expired':
-            self._set_canceled(self.env._("The payment was not completed in time."))
         elif status in MOLLIE_STATUS_MAPPING['cancel']:
-            self._set_canceled(self.env._("The payment was canceled at Mollie."))
-        return None
+            if status == 'expired':
+                self._set_canceled(self.env._("The payment was not completed in time."))
+            else:
+                self._set_canceled(self.env._("The payment was canceled at Mollie."))
 
     def _send_refund_request(self):
         """Refund through Mollie. Under the paid transaction's lock, so that the webhook Mollie
@@ -113,7 +112,6 @@ class PaymentTransaction(models.Model):
         self.provider_reference = refund.get('id')
         self._process(MOLLIE_CODE, refund)
         self._post_process()
-        return None
 
     # === Invoicecloud hooks (see payment_transaction.py) === #
 
@@ -158,13 +156,13 @@ class PaymentTransaction(models.Model):
             return super()._invoicecloud_read_back(signed_data)
         if self.operation == 'refund':
             self._invoicecloud_mollie_read_back_refund()
-            return None
+            return
         unfinished = self._invoicecloud_unfinished()
         if not unfinished and not (self.state == 'done' and self.provider_reference):
-            return None
+            return
         payment = self.provider_id._invoicecloud_mollie_gateway().get_payment(self.provider_reference)
         if not self._invoicecloud_mollie_is_ours(payment):
-            return None
+            return
         if unfinished:
             self._process(MOLLIE_CODE, payment)
         if self.state == 'done':
@@ -174,7 +172,6 @@ class PaymentTransaction(models.Model):
                 lambda tx: tx.operation == 'refund' and tx._invoicecloud_unfinished()
             ):
                 refund_tx._invoicecloud_confirm()
-        return None
 
     def _invoicecloud_pending_replaceable(self):
         """A bank transfer Mollie is still waiting for may be canceled: the customer is told not
@@ -193,7 +190,6 @@ class PaymentTransaction(models.Model):
                 self.provider_reference, payment_utils.generate_idempotency_key(self, scope='cancel')
             )
             self._process(MOLLIE_CODE, payment)
-        return None
 
     # === Mollie's own === #
 
@@ -258,11 +254,19 @@ class PaymentTransaction(models.Model):
                 self._set_canceled(message)
             self._invoicecloud_tell_accountant(self.env._("Refund %(ref)s not made", ref=self.reference), message)
 
+    def _invoicecloud_mollie_minor_units(self, amount):
+        """A Mollie amount's value ({'currency', 'value'}) in minor units, as ISO 4217 (and Mollie)
+        count them for this transaction's currency; None if it is no valid amount of it."""
+        currency = self.currency_id
+        return mollie_minor_units(amount.get('value'), currency.name, currency.decimal_places)
+
     def _invoicecloud_mollie_amount(self, amount):
         """A Mollie amount ({'currency', 'value'}) in this transaction's currency, as a float, or 0."""
-        if not isinstance(amount, dict) or amount.get('currency') != self.currency_id.name:
+        currency = self.currency_id
+        if not isinstance(amount, dict) or amount.get('currency') != currency.name:
             return 0
-        return self._extract_amount_data({'amount': amount})['amount'] or 0
+        minor = self._invoicecloud_mollie_minor_units(amount)
+        return (minor or 0) / 10 ** iso_decimals(currency.name, currency.decimal_places)
 
     def _invoicecloud_mollie_record_reversals(self, payment):
         """Mollie keeps a refunded or charged-back payment `paid` and reports the totals on it."""

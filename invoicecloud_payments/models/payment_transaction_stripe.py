@@ -6,7 +6,7 @@ from odoo.tools.mail import email_normalize
 from odoo.addons.payment import utils as payment_utils
 from odoo.addons.payment.logging import get_payment_logger
 
-from ..amounts import from_stripe_minor_units, to_stripe_minor_units
+from ..amounts import from_stripe_minor_units, stripe_decimals, to_stripe_minor_units
 from ..const import (
     SENSITIVE_KEYS,
     STRIPE_CODE,
@@ -47,7 +47,8 @@ class PaymentTransaction(models.Model):
         return {
             'amount': float(from_stripe_minor_units(minor, currency_code)) if minor is not None else None,
             'currency_code': currency_code,
-            'minor_units': minor,
+            'precision_digits': stripe_decimals(currency_code),
+            'minor_units': minor,  # ours: compared as an integer (see `_validate_amount`)
         }
 
     def _apply_updates(self, payment_data):
@@ -67,7 +68,6 @@ class PaymentTransaction(models.Model):
             self._set_pending()
         elif status in STRIPE_STATUS_MAPPING['cancel']:
             self._set_canceled(self.env._("The payment was not completed in time."))
-        return None
 
     # === Invoicecloud hooks (see payment_transaction.py) === #
 
@@ -93,24 +93,24 @@ class PaymentTransaction(models.Model):
         if self.provider_code != STRIPE_CODE:
             return super()._invoicecloud_read_back(signed_data)
         if not self._invoicecloud_unfinished():
-            return None
-        gateway = self.provider_id._invoicecloud_stripe_gateway()
-        session = (
-            signed_data if _stripe_final(signed_data) else gateway.retrieve_checkout_session(self.provider_reference)
-        )
+            return
+        if _stripe_final(signed_data):
+            session = signed_data  # no call to Stripe, not even a client (a key may be missing)
+        else:
+            session = self.provider_id._invoicecloud_stripe_gateway().retrieve_checkout_session(self.provider_reference)
         if (
             session.get('id') != self.provider_reference
             or self._extract_reference(STRIPE_CODE, session) != self.reference
         ):
             _logger.warning("Stripe returned another session for transaction %s", self.reference)
-            return None
+            return
         slow = session.get('status') == 'complete' and session.get('payment_status') != STRIPE_PAID_STATUS
         if slow and isinstance(session.get('payment_intent'), str):
             # A slow method: only its payment intent tells whether it failed meanwhile.
+            gateway = self.provider_id._invoicecloud_stripe_gateway()
             intent = gateway.retrieve_payment_intent(session['payment_intent'])
             session = {**session, 'payment_intent_status': intent.get('status')}
         self._process(STRIPE_CODE, session)
-        return None
 
     def _invoicecloud_end_checkout(self):
         """Expire the session: Stripe lets an open session be ended at any time."""
@@ -118,7 +118,6 @@ class PaymentTransaction(models.Model):
             return super()._invoicecloud_end_checkout()
         session = self.provider_id._invoicecloud_stripe_gateway().expire_checkout_session(self.provider_reference)
         self._process(STRIPE_CODE, session)
-        return None
 
     # === Stripe's own === #
 

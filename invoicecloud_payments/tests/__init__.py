@@ -15,6 +15,7 @@ from . import (
     test_other_flows,
     test_pages_with_website,
     test_payment_flow,
+    test_provider_methods,
     test_proxy_mode,
     test_remark,
     test_routes,

@@ -161,11 +161,13 @@ class TestMollie(InvoicecloudProvidersMixin, InvoicecloudCase):
             ),
             patch.object(MollieGateway, 'cancel_payment', return_value=canceled) as cancel,
         ):
-            url, problem, _create = self._pay_through_mollie(self.eur_invoice, self.ideal)
+            url, problem, create = self._pay_through_mollie(self.eur_invoice, self.ideal)
         self.assertEqual((url, problem), ('https://mollie.test/checkout/tr_unit', None))
-        cancel.assert_called_once_with(
-            transfer_tx.provider_reference, payment_utils.generate_idempotency_key(transfer_tx, scope='cancel')
-        )
+        cancel_key = payment_utils.generate_idempotency_key(transfer_tx, scope='cancel')
+        cancel.assert_called_once_with(transfer_tx.provider_reference, cancel_key)
+        # Each request its own key: the old payment's creation, its cancel, the new payment's.
+        keys = {cancel_key, payment_utils.generate_idempotency_key(transfer_tx), create.call_args.args[1]}
+        self.assertEqual(len(keys), 3)
         self.assertEqual(transfer_tx.state, 'cancel')
         self.assertEqual(len(self.eur_invoice._invoicecloud_transactions(('draft',))), 1)
 
