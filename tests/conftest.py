@@ -1,13 +1,26 @@
+"""The tests of the repository, by kind: providers/ (the fakes against the providers' published
+rules, the gateways against the fakes), flows/ (payments end to end on a served Odoo),
+multiworker/ (Odoo as in production, under concurrency and faults), browser/ (Chromium),
+benchmarks/ (ratios against Odoo's own pages and webhooks, in the same run), repository/
+(packaging, translations). Helpers live in support/, the fake providers in fakes/."""
+
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
+TESTS = Path(__file__).resolve().parent
+OUTPUT = TESTS / 'output'
+# The helpers and the fakes are imported by name (`from odoo_server import OdooServer`,
+# `from fakes.stripe_server import StripeServer`), from whichever folder a test sits in.
+sys.path[:0] = [str(TESTS / 'support'), str(TESTS)]
+
 pytest.register_assert_rewrite('payment_helpers')
 
+from fakes.mollie_server import MollieServer  # noqa: E402
+from fakes.stripe_server import StripeServer  # noqa: E402
 from odoo_server import drop_templates  # noqa: E402
-
-OUTPUT = Path(__file__).resolve().parent / 'output'
 
 
 def pytest_collection_modifyitems(config, items):
@@ -31,3 +44,17 @@ def template_databases():
     """Template databases made by OdooServer.create() live as long as the session."""
     yield
     drop_templates()
+
+
+@pytest.fixture(scope='module')
+def stripe_fake():
+    """The fake Stripe on loopback, for the tests of one module."""
+    with StripeServer() as fake:
+        yield fake
+
+
+@pytest.fixture(scope='module')
+def mollie_fake():
+    """The fake Mollie on loopback, for the tests of one module."""
+    with MollieServer() as fake:
+        yield fake

@@ -1,25 +1,16 @@
 import re
 from functools import partial
 
-from odoo import http
 from odoo.http import request
 
-from ..const import MOLLIE_CODE, MOLLIE_PAYMENT_ID_PATTERN, MOLLIE_WEBHOOK_ROUTE, WEBHOOK_MAX_BYTES
-from .webhooks import InvoicecloudWebhookController
+from ..const import MOLLIE_CODE, MOLLIE_PAYMENT_ID_PATTERN, MOLLIE_WEBHOOK_ROUTE
+from .webhooks import InvoicecloudWebhookController, webhook_route
 
 MOLLIE_PAYMENT_ID_RE = re.compile(MOLLIE_PAYMENT_ID_PATTERN)
 
 
 class InvoicecloudMollieWebhookController(InvoicecloudWebhookController):
-    @http.route(
-        f'{MOLLIE_WEBHOOK_ROUTE}/<int:provider_id>',
-        type='http',
-        auth='public',
-        methods=['POST'],
-        csrf=False,
-        save_session=False,
-        max_content_length=WEBHOOK_MAX_BYTES,
-    )
+    @webhook_route(MOLLIE_WEBHOOK_ROUTE)
     def invoicecloud_mollie_webhook(self, provider_id, id=None, **kwargs):  # `id`: Mollie's field name
         """Mollie posts only `id=tr_...`. Nothing is read from the request but that id: the
         transaction of this provider holding it is confirmed by fetching, through the SDK, the

@@ -1,4 +1,3 @@
-from odoo import http
 from odoo.http import request
 
 from odoo.addons.payment.logging import get_payment_logger
@@ -9,25 +8,16 @@ from ..const import (
     STRIPE_HANDLED_EVENTS,
     STRIPE_WEBHOOK_ROUTE,
     STRIPE_WEBHOOK_TOLERANCE,
-    WEBHOOK_MAX_BYTES,
 )
 from ..gateways import ProviderError
 from ..gateways.stripe_gateway import parse_webhook_event
-from .webhooks import InvoicecloudWebhookController
+from .webhooks import InvoicecloudWebhookController, webhook_route
 
 _logger = get_payment_logger(__name__, sensitive_keys=SENSITIVE_KEYS)
 
 
 class InvoicecloudStripeWebhookController(InvoicecloudWebhookController):
-    @http.route(
-        f'{STRIPE_WEBHOOK_ROUTE}/<int:provider_id>',
-        type='http',
-        auth='public',
-        methods=['POST'],
-        csrf=False,
-        save_session=False,
-        max_content_length=WEBHOOK_MAX_BYTES,
-    )
+    @webhook_route(STRIPE_WEBHOOK_ROUTE)
     def invoicecloud_stripe_webhook(self, provider_id, **kwargs):
         """Stripe's events for one provider record (each has its own signing secret).
 

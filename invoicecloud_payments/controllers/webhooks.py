@@ -11,6 +11,20 @@ from ..gateways import ProviderError
 _logger = get_payment_logger(__name__, sensitive_keys=SENSITIVE_KEYS)
 
 
+def webhook_route(route):
+    """The route of a provider's webhooks, `route`/<provider id>: public, POST only, no CSRF (the
+    provider cannot hold a token), no session saved, bodies over WEBHOOK_MAX_BYTES refused."""
+    return http.route(
+        f'{route}/<int:provider_id>',
+        type='http',
+        auth='public',
+        methods=['POST'],
+        csrf=False,
+        save_session=False,
+        max_content_length=WEBHOOK_MAX_BYTES,
+    )
+
+
 class InvoicecloudWebhookController(http.Controller):
     @staticmethod
     def _provider(provider_id, field_names):

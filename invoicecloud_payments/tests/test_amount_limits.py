@@ -16,10 +16,6 @@ def _mollie_method(method_id, minimum, maximum):
     }
 
 
-def _created_session(params, key):
-    return {'id': 'cs_limits', 'url': 'https://checkout.stripe.test/c/pay', 'expires_at': 1_796_000_000}
-
-
 class AmountLimitsMixin(InvoicecloudProvidersMixin):
     @classmethod
     def _invoice_in(cls, currency_code, amount):
@@ -80,8 +76,7 @@ class TestAmountLimits(AmountLimitsMixin, InvoicecloudCase):
 
     def test_stripe_minor_units_of_a_currency_whose_decimals_differ_from_odoos(self):
         invoice = self._invoice_in('MGA', 1234.00)
-        with patch.object(StripeGateway, 'create_checkout_session', side_effect=_created_session) as create:
-            invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
+        _url, _problem, create = self._pay_through_stripe(invoice)
         price = create.call_args.args[0]['line_items'][0]['price_data']
         self.assertEqual((price['currency'], price['unit_amount']), ('mga', 1234))
 

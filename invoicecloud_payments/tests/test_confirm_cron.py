@@ -40,7 +40,7 @@ class TestConfirmCron(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
 
     def _still_open(self, session_id):
         tx = self.txs.filtered(lambda t: t.provider_reference == session_id)
-        return self._session(tx, status='open', payment_status='unpaid', payment_intent=None)
+        return self._stripe_session(tx, status='open', payment_status='unpaid', payment_intent=None)
 
     def _time_passes(self, age):
         """The checkouts are `age` old now, and due."""
@@ -75,7 +75,7 @@ class TestConfirmCron(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
 
     def test_a_lost_webhook_is_still_found(self):
         tx = self.txs[0]
-        paid = {tx.provider_reference: self._session(tx)}
+        paid = {tx.provider_reference: self._stripe_session(tx)}
         self._time_passes(CONFIRM_FIRST_DELAY)
         self._run_cron(side_effect=lambda session_id: paid.get(session_id) or self._still_open(session_id))
         self.assertEqual(tx.state, 'done')

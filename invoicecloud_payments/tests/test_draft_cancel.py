@@ -11,10 +11,6 @@ from ..gateways.stripe_gateway import StripeGateway
 from .common import InvoicecloudCase, InvoicecloudProvidersMixin
 
 
-def _created_session(params, key):
-    return {'id': f"cs_{params['client_reference_id']}", 'url': 'https://checkout.stripe.test/c/pay'}
-
-
 @tagged('post_install', '-at_install')
 class TestDraftCancel(InvoicecloudProvidersMixin, InvoicecloudCase):
     @classmethod
@@ -25,8 +21,7 @@ class TestDraftCancel(InvoicecloudProvidersMixin, InvoicecloudCase):
         cls.eur = cls.setup_other_currency('EUR')  # iDEAL takes euros only
 
     def _pay_by_card(self, invoice):
-        with patch.object(StripeGateway, 'create_checkout_session', side_effect=_created_session):
-            invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
+        self._pay_through_stripe(invoice)
         return invoice._invoicecloud_transactions(('draft',))
 
     def _pay_by_ideal(self, invoice):
@@ -41,7 +36,7 @@ class TestDraftCancel(InvoicecloudProvidersMixin, InvoicecloudCase):
         for end in ('button_draft', 'button_cancel'):
             invoice = self._create_invoice(post=True, partner_id=self.customer.id)
             tx = self._pay_by_card(invoice)
-            open_session = self._session(tx, status='open', payment_status='unpaid', payment_intent=None)
+            open_session = self._stripe_session(tx, status='open', payment_status='unpaid', payment_intent=None)
             with (
                 patch.object(StripeGateway, 'retrieve_checkout_session', return_value=open_session),
                 patch.object(
@@ -94,7 +89,7 @@ class TestDraftCancel(InvoicecloudProvidersMixin, InvoicecloudCase):
         """Odoo's button_cancel resets a posted invoice to draft first: one call, one note."""
         invoice = self._create_invoice(post=True, partner_id=self.customer.id)
         tx = self._pay_by_card(invoice)
-        open_session = self._session(tx, status='open', payment_status='unpaid', payment_intent=None)
+        open_session = self._stripe_session(tx, status='open', payment_status='unpaid', payment_intent=None)
         with (
             patch.object(StripeGateway, 'retrieve_checkout_session', return_value=open_session),
             patch.object(StripeGateway, 'expire_checkout_session', side_effect=ProviderUnavailable("down")) as expire,

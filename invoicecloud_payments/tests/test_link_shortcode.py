@@ -90,6 +90,18 @@ class TestLinkShortcodeMail(InvoicecloudCase):
     def _send(self, move):
         return move.message_post_with_source(self.template, message_type='comment', subtype_xmlid='mail.mt_comment')
 
+    def _mass_mail_composer(self, moves):
+        return (
+            self.env['mail.compose.message']
+            .with_context(
+                default_model='account.move',
+                default_res_ids=moves.ids,
+                default_template_id=self.template.id,
+                default_composition_mode='mass_mail',
+            )
+            .create({})
+        )
+
     def _anchor(self, invoice, lang='en_US'):
         return f'<a href="{invoice.invoicecloud_url}">{LABELS[lang]}</a>'
 
@@ -180,16 +192,7 @@ class TestLinkShortcodeMail(InvoicecloudCase):
 
         other = self._create_invoice(post=True, partner_id=self.customer.id)
         moves = self.invoice | other
-        mass = (
-            self.env['mail.compose.message']
-            .with_context(
-                default_model='account.move',
-                default_res_ids=moves.ids,
-                default_template_id=self.template.id,
-                default_composition_mode='mass_mail',
-            )
-            .create({})
-        )
+        mass = self._mass_mail_composer(moves)
         mail_sudo = self.env['mail.mail'].sudo()
         before = mail_sudo.search([])
         mass._action_send_mail()
@@ -222,16 +225,7 @@ class TestLinkShortcodeMail(InvoicecloudCase):
     def test_a_mass_mail_to_an_internal_address_keeps_the_shortcode(self):
         colleague = self._colleague()
         self.template.write({'use_default_to': False, 'partner_to': False, 'email_to': 'colleague@example.com'})
-        mass = (
-            self.env['mail.compose.message']
-            .with_context(
-                default_model='account.move',
-                default_res_ids=self.invoice.ids,
-                default_template_id=self.template.id,
-                default_composition_mode='mass_mail',
-            )
-            .create({})
-        )
+        mass = self._mass_mail_composer(self.invoice)
         mass._action_send_mail()
         mail = self.env['mail.mail'].sudo().search([('model', '=', 'account.move'), ('res_id', '=', self.invoice.id)])
         self.assertEqual(len(mail), 1)

@@ -200,7 +200,7 @@ class TestMollie(InvoicecloudProvidersMixin, InvoicecloudCase):
         with (
             patch.object(MollieGateway, 'get_payment', side_effect=open_not_cancelable),
             patch.object(MollieGateway, 'cancel_payment') as cancel,
-            patch('odoo.addons.invoicecloud_payments.tests.common._created_mollie_payment', _numbered_payment()),
+            patch('odoo.addons.invoicecloud_payments.tests.mollie_common.created_mollie_payment', _numbered_payment()),
         ):
             url, problem, create = self._pay_through_mollie(self.eur_invoice, self.ideal)
             self.assertEqual((url, problem), (None, 'still_open'))

@@ -15,17 +15,7 @@ from ..const import STRIPE_DESCRIPTION_MAX_LENGTH, STRIPE_NAME_MAX_LENGTH
 from ..gateways import ProviderRefused, ProviderUnavailable
 from ..gateways.stripe_gateway import StripeGateway
 from .common import InvoicecloudCase, InvoicecloudProvidersMixin
-
-# Stripe's default lifetime of a Checkout Session (24 hours), as the Unix time it reports.
-SESSION_EXPIRES_AT = 1_796_000_000
-
-
-def _created_session(params, key):
-    return {
-        'id': f"cs_{params['client_reference_id']}",
-        'url': 'https://checkout.stripe.test/c/pay',
-        'expires_at': SESSION_EXPIRES_AT,
-    }
+from .stripe_common import created_stripe_session
 
 
 @tagged('post_install', '-at_install')
@@ -35,17 +25,8 @@ class TestPaymentFlow(InvoicecloudProvidersMixin, InvoicecloudCase):
         super().setUpClass()
         cls._setup_stripe()
 
-    def _pay(self, invoices, from_history=False):
-        with patch.object(StripeGateway, 'create_checkout_session', side_effect=_created_session) as create:
-            url, problem = invoices.sudo()._invoicecloud_pay(self.provider, self.card, from_history)
-        return url, problem, create
-
     def _tx(self, invoices):
         return invoices._invoicecloud_transactions(('draft', 'pending', 'authorized', 'done', 'cancel', 'error'))
-
-    def _confirm(self, tx, session):
-        with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=session):
-            tx._invoicecloud_confirm()
 
     def test_minor_units_are_exact(self):
         self.assertEqual(to_stripe_minor_units(12.34, 'EUR', 2), 1234)
@@ -55,7 +36,7 @@ class TestPaymentFlow(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertEqual(to_stripe_minor_units(100, 'ISK', 0), 10000)  # Stripe sends ISK with two decimals
 
     def test_session_is_built_from_the_server_amount(self):
-        url, problem, create = self._pay(self.invoice)
+        url, problem, create = self._pay_through_stripe(self.invoice)
         self.assertEqual((url, problem), ('https://checkout.stripe.test/c/pay', None))
         params, key = create.call_args.args
         tx = self._tx(self.invoice)
@@ -81,7 +62,7 @@ class TestPaymentFlow(InvoicecloudProvidersMixin, InvoicecloudCase):
             with self.subTest(email=email):
                 self.customer.email = email  # the transaction's partner: the commercial one
                 invoice = self._create_invoice(post=True, partner_id=self.customer.id)
-                params = self._pay(invoice)[2].call_args.args[0]
+                params = self._pay_through_stripe(invoice)[2].call_args.args[0]
                 self.assertEqual(params.get('customer_email'), sent)
 
     def test_texts_listing_invoices_stay_within_stripes_limits(self):
@@ -89,7 +70,7 @@ class TestPaymentFlow(InvoicecloudProvidersMixin, InvoicecloudCase):
             *(self._create_invoice_one_line(price_unit=1.0, partner_id=self.customer.id) for _i in range(70))
         )
         invoices.action_post()
-        _url, problem, create = self._pay(invoices, from_history=True)
+        _url, problem, create = self._pay_through_stripe(invoices, from_history=True)
         self.assertIsNone(problem)
         params = create.call_args.args[0]
         name = params['line_items'][0]['price_data']['product_data']['name']
@@ -103,7 +84,7 @@ class TestPaymentFlow(InvoicecloudProvidersMixin, InvoicecloudCase):
     def test_a_retried_request_sends_the_same_key_and_parameters(self):
         """Odoo replays a request after a serialization failure: the transaction is created again
         (same reference), so Stripe must see the same idempotency key and the same body."""
-        with patch.object(StripeGateway, 'create_checkout_session', side_effect=_created_session) as create:
+        with patch.object(StripeGateway, 'create_checkout_session', side_effect=created_stripe_session) as create:
             with contextlib.suppress(RuntimeError), self.env.cr.savepoint():
                 self.invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
                 raise RuntimeError("serialization failure")  # rolls the savepoint back
@@ -116,45 +97,45 @@ class TestPaymentFlow(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertEqual(len(self._tx(self.invoice)), 1)
 
     def test_paid_session_posts_one_reconciled_payment(self):
-        self._pay(self.invoice)
+        self._pay_through_stripe(self.invoice)
         tx = self._tx(self.invoice)
-        self._confirm(tx, self._session(tx))
-        self._confirm(tx, self._session(tx))
+        self._confirm_stripe(tx, self._stripe_session(tx))
+        self._confirm_stripe(tx, self._stripe_session(tx))
         self.assertEqual(tx.state, 'done')
         self.assertTrue(tx.payment_id)
         self.assertIn(self.invoice.payment_state, ('paid', 'in_payment'))
         self.assertEqual(self.env['account.payment'].search_count([('payment_transaction_id', '=', tx.id)]), 1)
 
     def test_mismatch_is_flagged_and_never_paid_even_when_stripe_later_agrees(self):
-        self._pay(self.invoice)
+        self._pay_through_stripe(self.invoice)
         tx = self._tx(self.invoice)
-        self._confirm(tx, self._session(tx, amount_total=round(tx.amount * 100) - 1))
+        self._confirm_stripe(tx, self._stripe_session(tx, amount_total=round(tx.amount * 100) - 1))
         self.assertEqual((tx.state, tx.invoicecloud_flag), ('error', 'amount'))
         # Odoo's own `_set_done` accepts `error` as a source: the flag must still hold.
-        self._confirm(tx, self._session(tx))
-        tx._process(tx.provider_code, self._session(tx))
+        self._confirm_stripe(tx, self._stripe_session(tx))
+        tx._process(tx.provider_code, self._stripe_session(tx))
         self.assertEqual(tx.state, 'error')
         self.assertFalse(tx.payment_id)
         self.assertEqual(self.invoice.payment_state, 'not_paid')
         self.assertEqual(len(self.invoice.activity_ids), 1)
 
     def test_currency_mismatch_is_flagged(self):
-        self._pay(self.invoice)
+        self._pay_through_stripe(self.invoice)
         tx = self._tx(self.invoice)
-        self._confirm(tx, self._session(tx, currency='jpy'))
+        self._confirm_stripe(tx, self._stripe_session(tx, currency='jpy'))
         self.assertEqual((tx.state, tx.invoicecloud_flag), ('error', 'currency'))
 
     def test_unpaid_complete_session_is_pending_and_blocks_a_second_payment(self):
-        self._pay(self.invoice)
+        self._pay_through_stripe(self.invoice)
         tx = self._tx(self.invoice)
         with patch.object(StripeGateway, 'retrieve_payment_intent', return_value={'status': 'processing'}):
-            self._confirm(tx, self._session(tx, payment_status='unpaid'))
+            self._confirm_stripe(tx, self._stripe_session(tx, payment_status='unpaid'))
         self.assertEqual(tx.state, 'pending')
         self.assertEqual(self.invoice._invoicecloud_in_progress(), self.invoice)
-        self.assertEqual(self._pay(self.invoice)[1], 'in_progress')
+        self.assertEqual(self._pay_through_stripe(self.invoice)[1], 'in_progress')
         # the slow method fails: the invoice is payable again
         with patch.object(StripeGateway, 'retrieve_payment_intent', return_value={'status': 'requires_payment_method'}):
-            self._confirm(tx, self._session(tx, payment_status='unpaid'))
+            self._confirm_stripe(tx, self._stripe_session(tx, payment_status='unpaid'))
         self.assertEqual(tx.state, 'error')
         self.assertFalse(self.invoice._invoicecloud_in_progress())
 
@@ -162,10 +143,10 @@ class TestPaymentFlow(InvoicecloudProvidersMixin, InvoicecloudCase):
         other_currency = self._create_invoice(
             post=True, partner_id=self.customer.id, currency_id=self.setup_other_currency('EUR').id
         )
-        self.assertEqual(self._pay(self.invoice + other_currency)[1], 'mixed')
+        self.assertEqual(self._pay_through_stripe(self.invoice + other_currency)[1], 'mixed')
         credit_note = self._create_invoice(post=True, partner_id=self.customer.id, move_type='out_refund')
-        self.assertEqual(self._pay(credit_note)[1], 'paid')
-        self.assertEqual(self._pay(self.env['account.move'])[1], 'nothing')
+        self.assertEqual(self._pay_through_stripe(credit_note)[1], 'paid')
+        self.assertEqual(self._pay_through_stripe(self.env['account.move'])[1], 'nothing')
         self.assertFalse(self._tx(self.invoice + other_currency + credit_note))
 
     def test_stripe_unavailable_leaves_the_invoice_payable(self):
@@ -174,24 +155,24 @@ class TestPaymentFlow(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertEqual((url, problem), (None, 'unavailable'))
         self.assertEqual(self._tx(self.invoice).state, 'error')
         self.assertFalse(self.invoice._invoicecloud_in_progress())
-        self.assertEqual(self._pay(self.invoice)[1], None)
+        self.assertEqual(self._pay_through_stripe(self.invoice)[1], None)
 
     def test_a_new_attempt_expires_the_previous_session(self):
-        self._pay(self.invoice)
+        self._pay_through_stripe(self.invoice)
         first = self._tx(self.invoice)
-        open_session = self._session(first, status='open', payment_status='unpaid')
+        open_session = self._stripe_session(first, status='open', payment_status='unpaid')
         with (
             patch.object(StripeGateway, 'retrieve_checkout_session', return_value=open_session),
             patch.object(StripeGateway, 'expire_checkout_session', return_value={**open_session, 'status': 'expired'}),
         ):
-            self._pay(self.invoice)
+            self._pay_through_stripe(self.invoice)
         self.assertEqual(first.state, 'cancel')
         self.assertEqual(len(self._tx(self.invoice)), 2)
 
     def test_refund_is_recorded_once_and_the_invoice_stays_paid(self):
-        self._pay(self.invoice)
+        self._pay_through_stripe(self.invoice)
         tx = self._tx(self.invoice)
-        self._confirm(tx, self._session(tx))
+        self._confirm_stripe(tx, self._stripe_session(tx))
         charge = {'id': 'ch_1', 'payment_intent': 'pi_unit', 'amount_refunded': 500, 'currency': 'usd'}
         event = {'id': 'evt_1', 'type': 'charge.refunded', 'object': charge}
         with patch.object(StripeGateway, 'retrieve_charge', return_value=charge):

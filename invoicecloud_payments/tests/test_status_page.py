@@ -29,7 +29,7 @@ class TestStatusPage(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         return f'{self._path(self.invoice)}/payment?reference={self.tx.reference}&{params}'
 
     def _open_session(self):
-        return self._session(self.tx, status='open', payment_status='unpaid', payment_intent=None)
+        return self._stripe_session(self.tx, status='open', payment_status='unpaid', payment_intent=None)
 
     def test_the_cancel_link_is_a_get_and_cancels_nothing(self):
         with (
@@ -44,7 +44,7 @@ class TestStatusPage(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         self.assertTrue(self.invoice._invoicecloud_payable())
 
     def test_what_the_provider_says_is_applied(self):
-        expired = self._session(self.tx, status='expired', payment_status='unpaid', payment_intent=None)
+        expired = self._stripe_session(self.tx, status='expired', payment_status='unpaid', payment_intent=None)
         with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=expired):
             self.url_open(self._status_path(cancelled=1))
         self.assertEqual(self.tx.state, 'cancel')
@@ -77,7 +77,7 @@ class TestStatusPage(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
             self.assertEqual(fetch.call_count, 3)
 
     def test_a_final_payment_is_never_asked_about_from_the_page(self):
-        with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._session(self.tx)):
+        with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._stripe_session(self.tx)):
             self.url_open(self._status_path())  # paid: recorded at once
         self.assertEqual(self.tx.state, 'done')
         self.assertTrue(self.tx.is_post_processed)

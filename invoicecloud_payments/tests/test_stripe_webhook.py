@@ -34,7 +34,9 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         return self.url_open(url or self.url, data=body.encode(), headers={'Stripe-Signature': header})
 
     def test_signed_event_confirms_once(self):
-        with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._session(self.tx)) as fetch:
+        with patch.object(
+            StripeGateway, 'retrieve_checkout_session', return_value=self._stripe_session(self.tx)
+        ) as fetch:
             self.assertEqual(self._post(self._event()).status_code, 200)
             self.assertEqual(self._post(self._event()).status_code, 200)
         self.assertEqual(fetch.call_count, 1, "a repeated event is not acted on again")
@@ -42,7 +44,7 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         self._assert_recorded_by_the_cron(self.tx)
 
     def _signed_session_event(self, event_id, **session_values):
-        session = self._session(self.tx, **session_values)
+        session = self._stripe_session(self.tx, **session_values)
         event = {'id': event_id, 'object': 'event', 'type': 'checkout.session.completed', 'data': {'object': session}}
         return json.dumps(event)
 
@@ -62,7 +64,7 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
             ('evt_unpaid', {'payment_status': 'unpaid'}),  # not final: asked, Stripe says still open
         ):
             with patch.object(
-                StripeGateway, 'retrieve_checkout_session', return_value=self._session(self.tx, status='open')
+                StripeGateway, 'retrieve_checkout_session', return_value=self._stripe_session(self.tx, status='open')
             ):
                 self.assertEqual(self._post(self._signed_session_event(event_id, **values)).status_code, 200)
             self.assertEqual(self.tx.state, 'draft', event_id)
@@ -94,7 +96,7 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
             second_invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
         second = second_invoice._invoicecloud_transactions(('draft',))
         for tx in self.tx + second:
-            with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._session(tx)):
+            with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._stripe_session(tx)):
                 tx._invoicecloud_confirm(record_later=True)
         create_payment = type(self.tx)._create_payment
 
@@ -120,7 +122,7 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         self.assertEqual(self.tx.state, 'draft')
 
     def test_the_customer_back_records_at_once(self):
-        with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._session(self.tx)):
+        with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._stripe_session(self.tx)):
             self.assertEqual(self._post(self._event()).status_code, 200)
             self.assertFalse(self.tx.payment_id)
             self.tx._invoicecloud_customer_returns()  # the status page, before the cron
@@ -131,7 +133,9 @@ class TestStripeWebhook(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
     @mute_logger('odoo.addons.invoicecloud_payments.controllers.webhook_stripe')
     def test_bad_webhooks_are_400_and_change_nothing(self):
         now = int(time.time())
-        with patch.object(StripeGateway, 'retrieve_checkout_session', return_value=self._session(self.tx)) as fetch:
+        with patch.object(
+            StripeGateway, 'retrieve_checkout_session', return_value=self._stripe_session(self.tx)
+        ) as fetch:
             answers = [
                 self.url_open(self.url, data=self._event().encode()).status_code,  # unsigned
                 self._post(self._event(), secret='whsec_other').status_code,

@@ -26,48 +26,6 @@ CUSTOMERS = {
     'nl_NL': ('Drukkerij Maes', 'betaal uw factuur online', 'nl-NL'),
     'en_US': ('Harbour Books Ltd', 'pay your invoice online', 'en-US'),
 }
-STORY = """
-import json
-from datetime import timedelta
-from odoo import Command, fields
-env['ir.mail_server'].create({
-    'name': 'Local sink', 'smtp_host': '127.0.0.1', 'smtp_port': %(smtp_port)d, 'smtp_encryption': 'none',
-})
-env.company.email = 'billing@atelier.test'
-if 'iap_enrich_auto_done' in env.company._fields:
-    # At the first backend login Odoo would ask Odoo's IAP servers about the company: no network here.
-    env.company.iap_enrich_auto_done = True
-env.user.partner_id.email = 'accounting@atelier.test'
-env['res.config.settings'].create({}).action_invoicecloud_add_link_to_invoice_template()
-eur = env.ref('base.EUR')
-def invoice(partner, days_ago, price):
-    move = env['account.move'].create({
-        'move_type': 'out_invoice', 'partner_id': partner.id, 'currency_id': eur.id,
-        'invoice_date': fields.Date.today() - timedelta(days=days_ago),
-        'invoice_line_ids': [Command.create({'name': 'Service', 'price_unit': price, 'tax_ids': []})],
-    })
-    move.action_post()
-    return move
-out = {}
-for lang, name in %(customers)r:
-    partner = env['res.partner'].create({
-        'name': name, 'is_company': True, 'lang': lang, 'email': f'{lang.lower()}@customer.test',
-        'country_id': env.ref('base.nl').id,
-    })
-    old = invoice(partner, 730, 45.0)  # from before the addon: never sent, still open
-    sent = [invoice(partner, 5, 120.0), invoice(partner, 3, 80.5), invoice(partner, 1, 33.3)]
-    for move in sent:
-        send = env['account.move.send.wizard'].with_context(active_model='account.move', active_ids=move.ids)
-        wizard = send.create({})
-        wizard.sending_methods = ['email']
-        wizard.action_send_and_print(allow_fallback_pdf=True)
-    out[lang] = {
-        'email': partner.email, 'old': {'id': old.id, 'name': old.name},
-        'sent': [{'id': m.id, 'name': m.name, 'residual': m.amount_residual} for m in sent],
-    }
-env.cr.commit()
-print('RESULT=' + json.dumps(out))
-"""
 
 
 @pytest.fixture(scope='module')
@@ -79,7 +37,7 @@ def story():
         running_shop('story', stripe_fake, singles=0, mollie=mollie_fake) as (odoo, _data),
     ):
         customers = [(lang, name) for lang, (name, _label, _locale) in CUSTOMERS.items()]
-        data = odoo.shell_result(STORY % {'smtp_port': sink.port, 'customers': customers})
+        data = odoo.run_result('story', smtp_port=sink.port, customers=customers)
         yield odoo, data, sink
 
 

@@ -26,35 +26,6 @@ REQUESTS = 15
 TIMING_RATIO_BOUND = 1.5
 ACCESS_RE = re.compile(r'"GET (?P<path>\S+) HTTP/1.1" 200 - (?P<queries>\d+) (?P<sql>[\d.]+) (?P<other>[\d.]+)')
 
-DATA = """
-import json
-from datetime import timedelta
-from odoo import Command, fields
-from odoo.addons.mail.tests.common import mail_new_test_user
-env['ir.config_parameter'].set_param('web.base.url', %(url)r)
-out = {}
-for size in (30, 3000):
-    partner = env['res.partner'].create({'name': f'Customer {size}', 'is_company': True})
-    user = mail_new_test_user(env, login=f'portal{size}', password=f'portal{size}pass', groups='base.group_portal',
-                              name=f'Contact {size}')
-    user.partner_id.parent_id = partner
-    for start in range(0, size, 500):
-        moves = env['account.move'].create([{
-            'move_type': 'out_invoice', 'partner_id': partner.id,
-            'invoice_date': fields.Date.today() - timedelta(days=size - i),
-            'invoice_line_ids': [Command.create({'name': f'Line {i}', 'price_unit': 10 + i %% 7, 'tax_ids': False})],
-        } for i in range(start, min(size, start + 500))])
-        moves.action_post()
-    out[size] = {'token': partner.invoicecloud_token, 'login': user.login, 'password': f'portal{size}pass'}
-reset = env['account.move'].search([('invoicecloud_token', '!=', False)], limit=1)
-out['reset_token'] = reset.invoicecloud_token
-reset.action_invoicecloud_reset_token()
-other = env['account.move'].search([('id', '!=', reset.id), ('invoicecloud_token', '!=', False)], limit=1)
-out['invoice_token'] = other.invoicecloud_token
-env.cr.commit()
-print('RESULT=' + json.dumps(out))
-"""
-
 
 def _login(session, url, login, password):
     page = session.get(f'{url}/web/login').text
@@ -101,7 +72,7 @@ def figures(output_dir):
 def history_server():
     odoo = OdooServer('bench_history')
     odoo.create()
-    data = json.loads(re.search(r'^RESULT=(.*)$', odoo.shell(DATA % {'url': 'http://127.0.0.1'}), re.M).group(1))
+    data = odoo.run_result('bench_history', url='http://127.0.0.1')
     odoo.start()
     yield odoo, data
     odoo.stop()
@@ -177,18 +148,6 @@ SELECT 'INV/COPY/' || lpad(g::text, 6, '0') || '/' || m.id, move_type, state, po
  WHERE m.move_type = 'out_invoice' AND m.state = 'posted';
 """
 
-SEED = """
-from odoo import Command
-partners = env['res.partner'].create([{'name': f'Customer {i}', 'is_company': True} for i in range(200)])
-for start in range(0, 2000, 500):
-    moves = env['account.move'].create([{
-        'move_type': 'out_invoice', 'partner_id': partners[i %% 200].id,
-        'invoice_line_ids': [Command.create({'name': 'Service', 'price_unit': 100, 'tax_ids': False})],
-    } for i in range(start, start + 500)])
-    moves.action_post()
-env.cr.commit()
-"""
-
 
 def _timed_install(odoo):
     start = time.perf_counter()
@@ -202,7 +161,7 @@ def test_install_on_20000_posted_invoices(figures):
     try:
         for odoo in (empty, full):
             odoo.create()
-        full.shell(SEED % {})
+        full.run('bench_install_seed')
         with full.connect() as conn, conn.cursor() as cr:
             cr.execute(INVOICES_SQL)
             cr.execute("SELECT count(*) FROM account_move WHERE move_type = 'out_invoice' AND state = 'posted'")

@@ -6,23 +6,6 @@ from odoo_server import OdooServer
 
 pytestmark = pytest.mark.slow
 
-SEED = """
-from odoo import Command, fields
-partner = env['res.partner'].create({'name': 'Old Customer', 'is_company': True})
-moves = env['account.move'].create([{
-    'move_type': move_type, 'partner_id': partner.id, 'invoice_date': fields.Date.today(),
-    'invoice_line_ids': [Command.create({'name': 'Before the addon', 'price_unit': 50, 'tax_ids': False})],
-} for move_type in ('out_invoice', 'out_invoice', 'out_refund', 'in_invoice')])
-moves.action_post()
-env['account.move'].create({'move_type': 'out_invoice', 'partner_id': partner.id})  # a draft
-env.cr.commit()
-"""
-
-UNINSTALL = """
-env['ir.module.module'].search([('name', '=', 'invoicecloud_payments')]).button_immediate_uninstall()
-env.cr.commit()
-"""
-
 
 def _columns(cr):
     cr.execute(
@@ -35,7 +18,7 @@ def test_install_on_existing_invoices_then_uninstall():
     odoo = OdooServer('install_uninstall', modules='account_payment')
     try:
         odoo.create()
-        odoo.shell(SEED)
+        odoo.run('install_seed')
         odoo.install('invoicecloud_payments')
         with odoo.connect() as conn, conn.cursor() as cr:
             cr.execute(
@@ -54,7 +37,7 @@ def test_install_on_existing_invoices_then_uninstall():
         ]
         assert partner_has_token
 
-        odoo.shell(UNINSTALL)
+        odoo.run('uninstall')
         with odoo.connect() as conn, conn.cursor() as cr:
             assert _columns(cr) == []
             cr.execute("SELECT count(*) FROM ir_ui_view WHERE key LIKE 'invoicecloud_payments.%'")

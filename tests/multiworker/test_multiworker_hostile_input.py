@@ -45,14 +45,6 @@ SELECT (SELECT count(*) FROM payment_transaction),
        (SELECT sum(amount_residual) FROM account_move WHERE move_type = 'out_invoice'),
        (SELECT string_agg(invoicecloud_token, ',' ORDER BY id) FROM account_move)
 """
-RESET = """
-import json
-invoice = env['account.move'].browse(%(id)d)
-old = invoice.invoicecloud_token
-invoice.action_invoicecloud_reset_token()
-env.cr.commit()
-print('RESULT=' + json.dumps(old))
-"""
 
 
 @pytest.fixture(scope='module')
@@ -63,7 +55,7 @@ def shop():
         template = paid_without_webhook(stripe_fake, Customer(odoo), data['single'][0])
         stripe_fake.send_webhook(webhook_url(odoo, data), template)
         odoo.record_payments()
-        data['reset_token'] = odoo.shell_result(RESET % data['single'][1])
+        data['reset_token'] = odoo.run_result('reset_invoice_link', invoice_id=data['single'][1]['id'])
         yield odoo, data, stripe_fake, template
         record('hostile input', FIGURES)
 

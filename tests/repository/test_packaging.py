@@ -9,7 +9,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-ADDON = Path(__file__).resolve().parent.parent / 'invoicecloud_payments'
+ADDON = Path(__file__).resolve().parents[2] / 'invoicecloud_payments'
 
 
 def test_wheel_carries_every_file_of_the_addon(tmp_path):

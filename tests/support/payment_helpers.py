@@ -27,82 +27,13 @@ HANG_SECONDS = {provider: 2 * sum(timeout) for provider, timeout in _addon_timeo
 WEBHOOK_SECRET = 'whsec_fake'
 SECRET_KEY = 'sk_test_fake'
 
-# Two customers: Peeters pays several invoices at once from the history page (one is two years
-# old); Dubois has one fresh invoice per test, so the tests do not share state.
-DATA = """
-import json
-from datetime import timedelta
-from odoo import Command, fields
-for lang in ('fr_FR', 'nl_NL'):
-    env['res.lang']._activate_lang(lang)
-env['ir.module.module']._load_module_terms(
-    ['invoicecloud_payments', 'account', 'web', 'portal', 'payment'], ['fr_FR', 'nl_NL']
-)
-env['ir.config_parameter'].set_param('web.base.url', %(url)r)
-env['ir.config_parameter'].set_param('web.base.url.freeze', 'True')
-# wkhtmltopdf, run by Odoo, fetches the report's assets from Odoo: on loopback, not the public name.
-env['ir.config_parameter'].set_param('report.url', %(loopback_url)r)
-env['ir.config_parameter'].set_param('invoicecloud_payments.stripe_api_base', %(stripe)r)
-# Every test customer pays from 127.0.0.1: one address starting hundreds of checkouts.
-env['ir.config_parameter'].set_param('invoicecloud_payments.checkout_limit_per_address', 100000)
-provider = env.ref('invoicecloud_payments.payment_provider_stripe')
-provider.write({
-    'state': 'test',
-    'is_published': True,
-    'invoicecloud_stripe_secret_key': %(secret_key)r,
-    'invoicecloud_stripe_webhook_secret': %(webhook_secret)r,
-    'journal_id': env['account.journal'].search([('type', '=', 'bank')], limit=1).id,
-})
-mollie_endpoint = %(mollie)r
-mollie = env.ref('invoicecloud_payments.payment_provider_mollie')
-if mollie_endpoint:
-    env['ir.config_parameter'].set_param('invoicecloud_payments.mollie_api_endpoint', mollie_endpoint)
-    mollie.write({
-        'state': 'test',
-        'is_published': True,
-        'invoicecloud_mollie_api_key': %(mollie_key)r,
-        'journal_id': env['account.journal'].search([('type', '=', 'bank')], limit=1).id,
-    })
-    mollie.action_invoicecloud_mollie_sync_methods()
-def customer(name, lang):
-    return env['res.partner'].create({'name': name, 'is_company': True, 'lang': lang, 'email': 'pay@example.com'})
-# A Belgian business invoices in euros (iDEAL, Bancontact and most Mollie methods take only EUR).
-eur = env.ref('base.EUR')
-eur.active = True
-def invoice(partner, days_ago, price):
-    move = env['account.move'].create({
-        'move_type': 'out_invoice', 'partner_id': partner.id, 'currency_id': eur.id,
-        'invoice_date': fields.Date.today() - timedelta(days=days_ago),
-        'invoice_date_due': fields.Date.today() - timedelta(days=days_ago - 30),
-        'invoice_line_ids': [Command.create({'name': 'Service', 'quantity': 1, 'price_unit': price, 'tax_ids': []})],
-    })
-    move.action_post()
-    return move
-peeters, dubois = customer('Fietsen Peeters BV', 'en_US'), customer('Dubois SPRL', 'fr_FR')
-several = [invoice(peeters, 730, 120.0), invoice(peeters, 40, 80.5), invoice(peeters, 1, 33.33)]
-single = [invoice(dubois, 1, 100.0 + i) for i in range(%(singles)d)]
-jansen = customer('Bakkerij Jansen', 'nl_NL')
-dutch = invoice(jansen, 3, 64.2)
-def described(m):
-    return {'id': m.id, 'name': m.name, 'token': m.invoicecloud_token, 'residual': m.amount_residual}
-env.cr.commit()
-print('RESULT=' + json.dumps({
-    'provider_id': provider.id,
-    'mollie_provider_id': mollie.id,
-    'history_token': peeters.invoicecloud_token,
-    'several': [described(m) for m in several],
-    'single': [described(m) for m in single],
-    'dutch': described(dutch),
-}))
-"""
-
 
 @contextmanager
 def running_shop(
     name, fake, singles=20, mollie=None, multiworker=False, own_log_check=False, modules=None,
     server_options=(), before_start=None,
 ):  # fmt: skip
-    """A served database with the providers pointed at the fakes and the customers of DATA; yields
+    """A served database with the providers pointed at the fakes and the customers of support/shell/shop.py; yields
     (server, data), then stops the server and drops the database, whatever the test did.
     `multiworker`: Odoo as in production, two worker processes (see `multiworker_options`).
     `server_options`: more options for the server; `before_start(server)`: runs once the data is
@@ -112,17 +43,17 @@ def running_shop(
         options=[*(multiworker_options() if multiworker else ()), *server_options],
     )  # fmt: skip
     odoo.create()
-    script = DATA % {
-        'url': public_url(odoo),
-        'loopback_url': odoo.url,
-        'stripe': fake.base_url,
-        'mollie': mollie.base_url if mollie else '',
-        'mollie_key': mollie.api_key if mollie else '',
-        'secret_key': SECRET_KEY,
-        'webhook_secret': WEBHOOK_SECRET,
-        'singles': singles,
-    }
-    data = odoo.shell_result(script)
+    data = odoo.run_result(
+        'shop',
+        url=public_url(odoo),
+        loopback_url=odoo.url,
+        stripe=fake.base_url,
+        mollie=mollie.base_url if mollie else '',
+        mollie_key=mollie.api_key if mollie else '',
+        secret_key=SECRET_KEY,
+        webhook_secret=WEBHOOK_SECRET,
+        singles=singles,
+    )
     fake.webhook_urls = [webhook_url(odoo, data)]
     if mollie:
         mollie.tunnels = {public_url(odoo): odoo.url}
@@ -312,21 +243,9 @@ def paid_without_webhook(fake, customer, invoice):
     return json.dumps(fake.events[-1])
 
 
-EMAIL = """
-import json
-invoice = env['account.move'].browse(%(invoice_id)d)
-invoice.partner_id.email = invoice.partner_id.email or 'customer@example.com'
-env['res.config.settings'].create({}).action_invoicecloud_add_link_to_invoice_template()
-template = env.ref('account.email_template_edi_invoice')
-message = invoice.message_post_with_source(template, message_type='comment', subtype_xmlid='mail.mt_comment')
-body = env['mail.mail'].search([('mail_message_id', '=', message.id)], limit=1).body_html
-print('RESULT=' + json.dumps(str(body)))
-"""
-
-
 def emailed_link(odoo, invoice_id):
     """(address, text) of the #LINK anchor in the invoice email, as Odoo sends it with the stock
     template once the settings button has added #LINK to it (the shell rolls the sending back)."""
-    body = odoo.shell_result(EMAIL % {'invoice_id': invoice_id})
+    body = odoo.run_result('emailed_invoice', invoice_id=invoice_id)
     anchor = re.search(r'<a href="([^"]+/invoicecloud/[^"]+)"[^>]*>([^<]+)</a>', body)
     return anchor.group(1), anchor.group(2)

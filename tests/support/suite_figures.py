@@ -4,7 +4,7 @@ import json
 import os
 from pathlib import Path
 
-OUTPUT = Path(__file__).resolve().parent / 'output' / 'multiworker.json'
+OUTPUT = Path(__file__).resolve().parent.parent / 'output' / 'multiworker.json'
 
 
 def record(case, figures):

@@ -4,16 +4,15 @@ import pytest
 from mollie.api.client import Client
 from mollie.api.error import ConflictError, RequestSetupError, UnauthorizedError, UnprocessableEntityError
 
-from fakes.mollie_server import MollieServer, load_fixture
+from fakes.mollie_server import load_fixture
 
 # Keys Mollie adds to a payment as it moves on (documented, absent from the `open` fixture).
 LATER_PAYMENT_KEYS = {'paidAt', 'canceledAt', 'failedAt', 'expiredAt', 'amountRefunded', 'amountRemaining'}
 
 
 @pytest.fixture(scope='module')
-def fake():
-    with MollieServer() as fake_mollie:
-        yield fake_mollie
+def fake(mollie_fake):
+    return mollie_fake
 
 
 @pytest.fixture(scope='module')

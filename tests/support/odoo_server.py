@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg2
 import requests
 
-ROOT = Path(os.environ.get('INVOICECLOUD_ROOT', Path(__file__).resolve().parent.parent))
+ROOT = Path(os.environ.get('INVOICECLOUD_ROOT', Path(__file__).resolve().parents[2]))
 
 
 def load_addon_module(name, relative_path, package=False):
@@ -55,25 +55,12 @@ def worker_trouble(log):
     return re.findall(pattern, log.read_text(errors='replace'))
 
 
-CHECKS_DUE = """
-env.cr.execute(
-    "UPDATE payment_transaction SET invoicecloud_next_check = (now() AT TIME ZONE 'UTC') - interval '1 second'"
-    " WHERE invoicecloud_next_check > (now() AT TIME ZONE 'UTC')"
-)
-env.cr.commit()
-"""
-
-RECORD_PAYMENTS = """
-import json, time
-before = env['account.payment'].search_count([])
-start = time.perf_counter()
-env.ref('payment.cron_post_process_payment_tx').method_direct_trigger()
-env.cr.commit()
-elapsed = time.perf_counter() - start
-payments = env['account.payment'].search_count([]) - before
-print('RESULT=' + json.dumps({
-    'payments': payments, 'seconds': round(elapsed, 2), 'per_payment_ms': round(1000 * elapsed / max(payments, 1), 1),
-}))
+# The programs run in `odoo shell` (see `OdooServer.run`): real files, linted as the rest.
+PROGRAMS = Path(__file__).resolve().parent / 'shell'
+RUNNER = """
+import json, runpy, sys
+sys.path[:0] = {paths!r}
+runpy.run_path({program!r})['main'](env, **json.loads({args!r}))
 """
 
 
@@ -147,23 +134,29 @@ class OdooServer:
         )
         return result.stdout
 
-    def shell_result(self, script):
-        """Run a script that ends with `print('RESULT=' + json.dumps(...))`; return that value."""
-        return json.loads(re.search(r'^RESULT=(.*)$', self.shell(script), re.M).group(1))
+    def run(self, program, **args):
+        """Run `main(env, **args)` of support/shell/<program>.py in `odoo shell` on the database
+        (setup/ importable: the provider setup the demo uses); return what it printed."""
+        paths = [str(PROGRAMS), str(ROOT / 'setup')]
+        return self.shell(RUNNER.format(paths=paths, program=str(PROGRAMS / f'{program}.py'), args=json.dumps(args)))
+
+    def run_result(self, program, **args):
+        """Run a program that ends with `print('RESULT=' + json.dumps(...))`; return that value."""
+        return json.loads(re.search(r'^RESULT=(.*)$', self.run(program, **args), re.M).group(1))
 
     def run_cron(self, xmlid='invoicecloud_payments.cron_confirm_payments', times=1):
         """Run a scheduled action now, as Odoo's cron runner would, and commit."""
-        self.shell(f"env.ref({xmlid!r}).method_direct_trigger()\nenv.cr.commit()\n" * times)
+        self.run('run_cron', xmlid=xmlid, times=times)
 
     def checks_due(self):
         """Time passes for the confirmation cron: every check it planned is due now (it asks a
         transaction ten minutes after its checkout opened, then less and less often)."""
-        self.shell(CHECKS_DUE)
+        self.run('checks_due')
 
     def record_payments(self):
         """What Odoo's cron runner does at once when webhooks have confirmed payments: record them
         in the accounts. Returns {payments recorded, seconds, per_payment_ms}."""
-        return self.shell_result(RECORD_PAYMENTS)
+        return self.run_result('record_payments')
 
     def start(self):
         """Serve over HTTP. No cron thread: a scheduled action runs when a test runs it (`run_cron`),

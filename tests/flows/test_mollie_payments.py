@@ -1,6 +1,6 @@
 """Paying invoices through Mollie with the real SDK and the fake Mollie, on a real Odoo server.
 
-The shop calls itself by a public-looking name (tests/public_host.py): its payments carry a
+The shop calls itself by a public-looking name (tests/support/public_host.py): its payments carry a
 webhookUrl, and the fake Mollie calls it through its tunnel on the transitions Mollie calls it for.
 Tests that lose webhooks drop them at the fake; tests that repeat or race them post `id` to the
 route themselves, the way Mollie does.
@@ -9,8 +9,6 @@ route themselves, the way Mollie does.
 import pytest
 import requests
 
-from fakes.mollie_server import MollieServer
-from fakes.stripe_server import StripeServer
 from payment_helpers import (
     HANG_SECONDS,
     Customer,
@@ -30,24 +28,16 @@ PAID = ('paid', 'in_payment')
 
 
 @pytest.fixture(scope='module')
-def fakes():
-    with StripeServer() as stripe_fake, MollieServer() as mollie_fake:
-        yield stripe_fake, mollie_fake
-
-
-@pytest.fixture(scope='module')
-def shop(fakes):
-    stripe_fake, mollie_fake = fakes
+def shop(stripe_fake, mollie_fake):
     with running_shop('mollie', stripe_fake, mollie=mollie_fake) as shop:
         yield shop
 
 
 @pytest.fixture
-def mollie(fakes):
-    _stripe, fake = fakes
-    yield fake
-    fake.wait_for_webhooks()
-    fake.fail_next, fake.delay, fake.drop_webhooks = [], 0.0, False
+def mollie(mollie_fake):
+    yield mollie_fake
+    mollie_fake.wait_for_webhooks()
+    mollie_fake.fail_next, mollie_fake.delay, mollie_fake.drop_webhooks = [], 0.0, False
 
 
 _next_single = iter(range(1000))
@@ -254,21 +244,11 @@ def test_an_awaited_bank_transfer_is_canceled_when_the_customer_pays_another_way
     assert len(ledger.payments(invoice['id'])) == 1
 
 
-REFUND_FROM_CREDIT_NOTE = """
-invoice = env['account.move'].browse(%(invoice_id)d)
-credit_note = invoice._reverse_moves([{'ref': 'Goods returned'}])
-credit_note.action_post()
-credit_note.action_invoicecloud_refund()
-env.cr.commit()
-print('RESULT=%%d' %% credit_note.id)
-"""
-
-
 def test_refund_from_a_credit_note(shop, mollie):
     odoo, data = shop
     invoice, customer, ledger = single_invoice(data), Customer(odoo), Ledger(odoo)
     payment_id = paid_at_mollie(customer, invoice, come_back=True)
-    credit_note_id = odoo.shell_result(REFUND_FROM_CREDIT_NOTE % {'invoice_id': invoice['id']})
+    credit_note_id = odoo.run_result('refund_from_credit_note', invoice_id=invoice['id'])
     (refund,) = mollie.refunds[payment_id]
     assert refund['amount'] == {'currency': 'EUR', 'value': f"{invoice['residual']:.2f}"}
     (refund_tx,) = ledger.transactions(credit_note_id)

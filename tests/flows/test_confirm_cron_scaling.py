@@ -12,7 +12,6 @@ what the old cron would have asked per run (every unfinished transaction in the 
 the same database). The fake Stripe keeps its test-mode rate limit: no call may be refused.
 """
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -28,69 +27,6 @@ RUNS = 3  # per size, 10 minutes apart
 WINDOW = timedelta(hours=48)
 SPREAD = WINDOW - timedelta(hours=1)  # all stay in the window while the runs' time passes
 
-# Abandoned checkouts of the shop's first invoice, copied in SQL from one made through the ORM.
-ABANDONED = """
-import json
-from odoo import Command
-invoice = env['account.move'].browse(%(invoice_id)d)
-provider = env.ref('invoicecloud_payments.payment_provider_stripe')
-template = env['payment.transaction'].with_context(invoicecloud_checkout=True).create({
-    'provider_id': provider.id, 'payment_method_id': env.ref('payment.payment_method_card').id,
-    'reference': 'ABANDONED-TEMPLATE', 'amount': invoice.amount_residual, 'currency_id': invoice.currency_id.id,
-    'partner_id': invoice.partner_id.id, 'operation': 'online_redirect', 'invoice_ids': [Command.set(invoice.ids)],
-})
-rows = json.loads(%(rows)r)
-env.cr.execute('''
-    INSERT INTO payment_transaction (
-        reference, provider_reference, create_date, write_date, invoicecloud_next_check,
-        provider_id, payment_method_id, company_id, amount, currency_id, partner_id, operation, state,
-        is_post_processed, create_uid, write_uid
-    )
-    SELECT row.reference, row.session, row.created::timestamp, row.created::timestamp, row.next_check::timestamp,
-           t.provider_id, t.payment_method_id, t.company_id, t.amount, t.currency_id, t.partner_id, t.operation,
-           'draft', true, t.create_uid, t.write_uid
-      FROM payment_transaction t,
-           json_to_recordset(%%s::json) AS row(reference text, session text, created text, next_check text)
-     WHERE t.id = %%s
-''', [json.dumps(rows), template.id])
-template.unlink()
-env.cr.commit()
-print('RESULT=' + json.dumps(len(rows)))
-"""
-
-# Time passes: every date of the abandoned checkouts moves back by one cron interval.
-TIME_PASSES = """
-env.cr.execute('''
-    UPDATE payment_transaction
-       SET create_date = create_date - interval '10 minutes',
-           invoicecloud_next_check = invoicecloud_next_check - interval '10 minutes'
-     WHERE reference LIKE 'ABANDONED-%'
-''')
-env.cr.commit()
-"""
-
-ONE_RUN = """
-import json, time
-from datetime import timedelta
-from odoo import fields
-now = fields.Datetime.now()
-env.cr.execute('''
-    SELECT count(*) FROM payment_transaction
-     WHERE reference LIKE 'ABANDONED-%%' AND state = 'draft' AND create_date >= %s
-''', [now - timedelta(hours=48)])
-old_cron_would_ask = env.cr.fetchone()[0]
-start = time.perf_counter()
-env.ref('invoicecloud_payments.cron_confirm_payments').method_direct_trigger()
-env.cr.commit()
-seconds = round(time.perf_counter() - start, 2)
-env.cr.execute('''
-    SELECT count(*) FROM payment_transaction
-     WHERE reference LIKE 'ABANDONED-%%' AND state = 'draft' AND invoicecloud_next_check <= %s
-''', [now])
-still_due = env.cr.fetchone()[0]
-print('RESULT=' + json.dumps({'seconds': seconds, 'old_cron_would_ask': old_cron_would_ask, 'still_due': still_due}))
-"""
-
 
 def _schedule_ages():
     """The ages at which the cron asks about an unfinished transaction (const.py's schedule)."""
@@ -102,7 +38,7 @@ def _schedule_ages():
 
 
 def _abandoned(fake, size, now):
-    """`size` open sessions at the fake, created evenly over the window; rows for ABANDONED."""
+    """`size` open sessions at the fake, created evenly over the window; their rows in Odoo."""
     base = fake.create_session(
         {'line_items': [{'quantity': 1, 'price_data': {'currency': 'eur', 'unit_amount': 10000}}]}
     )
@@ -124,14 +60,12 @@ def _abandoned(fake, size, now):
 def test_cron_calls_grow_with_what_is_due_not_with_what_was_abandoned(size):
     with StripeServer() as fake, running_shop(f'cron_{size}', fake, singles=1) as (odoo, data):
         now = datetime.now(UTC).replace(tzinfo=None)
-        odoo.shell_result(
-            ABANDONED % {'invoice_id': data['single'][0]['id'], 'rows': json.dumps(_abandoned(fake, size, now))}
-        )
+        odoo.run_result('abandoned_checkouts', invoice_id=data['single'][0]['id'], rows=_abandoned(fake, size, now))
         runs = []
         for _run in range(RUNS):
-            odoo.shell(TIME_PASSES)
+            odoo.run('abandoned_time_passes')
             before = len(fake.requests)
-            result = odoo.shell_result(ONE_RUN)
+            result = odoo.run_result('confirm_cron_run')
             runs.append({**result, 'stripe_calls': len(fake.requests) - before})
         assert fake.rate_limited_calls == 0, "within Stripe's test-mode rate limit"
         record(f'confirmation cron, {size} abandoned checkouts', {'runs': runs})

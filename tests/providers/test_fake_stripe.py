@@ -3,7 +3,7 @@
 import pytest
 import stripe
 
-from fakes.stripe_server import StripeServer, load_fixtures
+from fakes.stripe_server import load_fixtures
 
 # Keys Stripe returns that its fixtures do not show: the secret of a webhook endpoint is only
 # returned by the call that creates it.
@@ -11,9 +11,8 @@ EXTRA_KEYS = {'webhook_endpoint': {'secret'}}
 
 
 @pytest.fixture(scope='module')
-def fake():
-    with StripeServer() as fake_stripe:
-        yield fake_stripe
+def fake(stripe_fake):
+    return stripe_fake
 
 
 @pytest.fixture(scope='module')

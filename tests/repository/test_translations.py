@@ -5,7 +5,7 @@ from pathlib import Path
 import polib
 import pytest
 
-I18N = Path(__file__).resolve().parent.parent / 'invoicecloud_payments' / 'i18n'
+I18N = Path(__file__).resolve().parents[2] / 'invoicecloud_payments' / 'i18n'
 
 
 @pytest.mark.parametrize('lang', ['fr', 'nl', 'de'])

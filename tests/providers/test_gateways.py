@@ -7,25 +7,11 @@ import importlib.util
 
 import pytest
 
-from fakes.mollie_server import MollieServer
-from fakes.stripe_server import StripeServer
 from odoo_server import load_addon_module
 
 gateways = load_addon_module('invoicecloud_gateways', 'gateways/__init__.py', package=True)
 stripe_gateway = importlib.import_module('invoicecloud_gateways.stripe_gateway')
 mollie_gateway = importlib.import_module('invoicecloud_gateways.mollie_gateway')
-
-
-@pytest.fixture(scope='module')
-def stripe_fake():
-    with StripeServer() as fake:
-        yield fake
-
-
-@pytest.fixture(scope='module')
-def mollie_fake():
-    with MollieServer() as fake:
-        yield fake
 
 
 @pytest.fixture

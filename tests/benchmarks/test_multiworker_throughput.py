@@ -41,32 +41,6 @@ ROUNDS = 8  # turns per kind, the kinds alternating
 # figures are what the issue reports).
 RATIO_BOUND = 2.0
 STOCK_SECRET = 'whsec_stock'
-STOCK = """
-import json
-from odoo import Command
-provider = env.ref('payment.payment_provider_stripe')
-provider.write({
-    'state': 'test', 'is_published': True, 'stripe_secret_key': 'sk_test_stock',
-    'stripe_publishable_key': 'pk_test_stock', 'stripe_webhook_secret': %(secret)r,
-    'journal_id': env['account.journal'].search([('type', '=', 'bank')], limit=1).id,
-})
-card = env.ref('payment.payment_method_card')
-invoices = env['account.move'].browse(%(ids)r)
-out = {'pages': [], 'txs': []}
-for invoice in invoices:
-    invoice._portal_ensure_token()
-    out['pages'].append(f'/my/invoices/{invoice.id}?access_token={invoice.access_token}')
-for i, invoice in enumerate(invoices[:%(count)d]):
-    tx = env['payment.transaction'].create({
-        'provider_id': provider.id, 'payment_method_id': card.id, 'reference': f'STOCK-{i}',
-        'amount': invoice.amount_residual, 'currency_id': invoice.currency_id.id,
-        'partner_id': invoice.partner_id.id, 'operation': 'online_redirect',
-        'invoice_ids': [Command.set(invoice.ids)],
-    })
-    out['txs'].append({'reference': tx.reference, 'cents': round(tx.amount * 100)})
-env.cr.commit()
-print('RESULT=' + json.dumps(out))
-"""
 
 
 @pytest.fixture(scope='module')
@@ -78,8 +52,8 @@ def shop():
         )  # fmt: skip
         with shop as (odoo, data):
             stock_invoices = [invoice['id'] for invoice in data['single'][CONFIRMATIONS:]]
-            data['stock'] = odoo.shell_result(
-                STOCK % {'secret': STOCK_SECRET, 'ids': stock_invoices, 'count': CONFIRMATIONS}
+            data['stock'] = odoo.run_result(
+                'stock_stripe_shop', secret=STOCK_SECRET, ids=stock_invoices, count=CONFIRMATIONS
             )
             stripe_fake.drop_webhooks = True
             yield odoo, data, stripe_fake

@@ -17,23 +17,6 @@ from suite_figures import record
 
 TAMPERINGS = ('+1', '-1', 'zero', 'negative', 'currency')
 STRIPE_CURRENCIES = {'EUR': (2, 123.45), 'JPY': (0, 12345), 'KWD': (3, 12.34)}
-INVOICES = """
-import json
-from odoo import Command
-partner = env['res.partner'].create({'name': 'Al Tamimi Trading', 'is_company': True, 'lang': 'en_US'})
-out = {}
-for code, price in %(prices)r.items():
-    currency = env.ref(f'base.{code}')
-    currency.active = True
-    moves = env['account.move'].create([{
-        'move_type': 'out_invoice', 'partner_id': partner.id, 'currency_id': currency.id,
-        'invoice_line_ids': [Command.create({'name': 'Service', 'price_unit': price, 'tax_ids': []})],
-    } for _tampering in range(%(count)d)])
-    moves.action_post()
-    out[code] = [{'id': m.id, 'token': m.invoicecloud_token, 'residual': m.amount_residual} for m in moves]
-env.cr.commit()
-print('RESULT=' + json.dumps(out))
-"""
 
 
 @pytest.fixture(scope='module')
@@ -41,7 +24,7 @@ def shop():
     with shop_and_fakes('tampering', singles=2 * len(TAMPERINGS), multiworker=True) as shop:
         odoo, data, _stripe_fake, _mollie_fake = shop
         prices = {code: price for code, (_digits, price) in STRIPE_CURRENCIES.items() if code != 'EUR'}
-        data['foreign'] = odoo.shell_result(INVOICES % {'prices': prices, 'count': len(TAMPERINGS)})
+        data['foreign'] = odoo.run_result('foreign_currency_invoices', prices=prices, count=len(TAMPERINGS))
         yield shop
 
 
