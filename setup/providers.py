@@ -2,7 +2,8 @@
 the one way setup/demo and the tests (tests/support/shell/shop.py) do it. Runs in `odoo shell`."""
 
 
-def _bank_journal(env):
+def bank_journal(env):
+    """The company's bank journal, where the providers' payments are booked."""
     return env['account.journal'].search([('type', '=', 'bank'), ('company_id', '=', env.company.id)], limit=1)
 
 
@@ -16,7 +17,7 @@ def setup_stripe(env, secret_key, webhook_secret=None, api_base=None):
             'is_published': True,
             'invoicecloud_stripe_secret_key': secret_key,
             'invoicecloud_stripe_webhook_secret': webhook_secret or False,
-            'journal_id': _bank_journal(env).id,
+            'journal_id': bank_journal(env).id,
         }
     )
     return provider
@@ -32,7 +33,7 @@ def setup_mollie(env, api_key, endpoint=None):
             'state': 'test',
             'is_published': True,
             'invoicecloud_mollie_api_key': api_key,
-            'journal_id': _bank_journal(env).id,
+            'journal_id': bank_journal(env).id,
         }
     )
     provider.action_invoicecloud_mollie_sync_methods()

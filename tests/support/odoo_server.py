@@ -137,7 +137,7 @@ class OdooServer:
     def run(self, program, **args):
         """Run `main(env, **args)` of support/shell/<program>.py in `odoo shell` on the database
         (setup/ importable: the provider setup the demo uses); return what it printed."""
-        paths = [str(PROGRAMS), str(ROOT / 'setup')]
+        paths = [str(PROGRAMS), str(PROGRAMS.parents[2] / 'setup')]
         return self.shell(RUNNER.format(paths=paths, program=str(PROGRAMS / f'{program}.py'), args=json.dumps(args)))
 
     def run_result(self, program, **args):

@@ -5,6 +5,8 @@ import json
 
 from odoo import Command
 
+from providers import bank_journal
+
 
 def main(env, secret, ids, count):
     provider = env.ref('payment.payment_provider_stripe')
@@ -15,7 +17,7 @@ def main(env, secret, ids, count):
             'stripe_secret_key': 'sk_test_stock',
             'stripe_publishable_key': 'pk_test_stock',
             'stripe_webhook_secret': secret,
-            'journal_id': env['account.journal'].search([('type', '=', 'bank')], limit=1).id,
+            'journal_id': bank_journal(env).id,
         }
     )
     card = env.ref('payment.payment_method_card')
