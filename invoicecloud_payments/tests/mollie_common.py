@@ -2,6 +2,8 @@
 
 from unittest.mock import patch
 
+from odoo.addons.payment.tests.common import PaymentCommon
+
 from ..gateways.mollie_gateway import MollieGateway
 
 
@@ -10,7 +12,13 @@ def created_mollie_payment(payload, key):
     return {'id': 'tr_unit', '_links': {'checkout': {'href': 'https://mollie.test/checkout/tr_unit'}}}
 
 
-class InvoicecloudMollieMixin:
+class InvoicecloudMollieMixin(PaymentCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Our payments are recorded in the accounts (posted, reconciled), as in production.
+        cls.enable_post_process_patcher = False
+
     @classmethod
     def _setup_mollie(cls):
         cls.mollie = cls.env.ref('invoicecloud_payments.payment_provider_mollie').sudo()

@@ -2,6 +2,8 @@
 
 from unittest.mock import patch
 
+from odoo.addons.payment.tests.common import PaymentCommon
+
 from ..gateways.stripe_gateway import StripeGateway
 
 # Stripe's default lifetime of a Checkout Session (24 hours), as the Unix time it reports.
@@ -17,7 +19,13 @@ def created_stripe_session(params, key):
     }
 
 
-class InvoicecloudStripeMixin:
+class InvoicecloudStripeMixin(PaymentCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Our payments are recorded in the accounts (posted, reconciled), as in production.
+        cls.enable_post_process_patcher = False
+
     @classmethod
     def _setup_stripe(cls):
         cls.provider = cls.env.ref('invoicecloud_payments.payment_provider_stripe').sudo()
