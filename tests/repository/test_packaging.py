@@ -33,7 +33,7 @@ def test_wheel_carries_every_file_of_the_addon(tmp_path):
     manifest = ast.literal_eval((ADDON / '__manifest__.py').read_text())
     # whool adds the number of commits since the manifest's version changed, as setuptools-odoo did.
     assert re.search(rf"^Version: {re.escape(manifest['version'])}(\.\d+)?$", metadata, re.M), metadata[:200]
-    assert set(manifest['external_dependencies']['python']) == {'stripe', 'mollie-api-python'}
+    assert set(manifest['external_dependencies']['python']) == {'stripe>=12', 'mollie-api-python>=3.7'}
     for dependency in manifest['external_dependencies']['python']:
         assert f'Requires-Dist: {dependency}\n' in metadata
     assert 'Requires-Dist: odoo==19.0.*\n' in metadata
