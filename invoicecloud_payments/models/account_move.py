@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import plaintext2html
+from odoo.tools import email_normalize, plaintext2html
 
 from .. import utils
 from ..const import (
@@ -124,6 +124,15 @@ class AccountMove(models.Model):
         move = self.with_context(invoicecloud_link_move_id=self.id if may_link else None)
         return super(AccountMove, move).message_post(**kwargs)
 
+    @api.model
+    def _invoicecloud_internal_addresses(self, emails):
+        """Among raw email addresses (not partners), those of internal users."""
+        normalized = [email for email in map(email_normalize, emails or []) if email]
+        if not normalized:
+            return []
+        users = self.env['res.users'].sudo().search([('share', '=', False), ('email_normalized', 'in', normalized)])
+        return users.mapped('email_normalized')
+
     def _notify_by_email_render_layout(self, message, recipients_group, msg_vals=False, render_values=None):
         """#LINK becomes the link in the emails of a message `message_post` allowed it for, to
         the customer's side only: a recipient who is an internal user gets #LINK as written (they
@@ -136,6 +145,7 @@ class AccountMove(models.Model):
             len(self) == 1
             and self.env.context.get('invoicecloud_link_move_id') == self.id
             and not any(recipient['type'] == 'user' for recipient in recipients_group['recipients_data'])
+            and not self._invoicecloud_internal_addresses(recipients_group.get('recipients_emails'))
             and self._invoicecloud_user_may_link()
         ):
             # The label in the customer's language, as the template's text around it.

@@ -229,6 +229,25 @@ class TestLinkShortcodeMail(InvoicecloudCase):
         self.assertKeepsTheShortcode(self._email_to(self.invoice, colleague.partner_id))
         self.assertIn(self.invoice.invoicecloud_url, self._email_to(self.invoice, self.contact))
 
+    def test_a_message_to_an_internal_address_keeps_the_shortcode(self):
+        """An address typed in by hand (not a partner) that is a colleague's gets #LINK as written."""
+        self._colleague()
+        self.invoice.message_post(
+            body=Markup('<p>#LINK</p>'),
+            message_type='comment',
+            subtype_xmlid='mail.mt_comment',
+            outgoing_email_to='colleague@example.com',
+        )
+        mails = (
+            self.env['mail.mail']
+            .sudo()
+            .search(
+                [('model', '=', 'account.move'), ('res_id', '=', self.invoice.id), ('email_to', 'ilike', 'colleague@')]
+            )
+        )
+        self.assertEqual(len(mails), 1)
+        self.assertKeepsTheShortcode(mails.body_html)
+
     def test_a_mass_mail_to_an_internal_address_keeps_the_shortcode(self):
         colleague = self._colleague()
         self.template.write({'use_default_to': False, 'partner_to': False, 'email_to': 'colleague@example.com'})
