@@ -1,6 +1,6 @@
 {
     'name': "Invoicecloud Payments",
-    'version': '19.0.1.5.0',
+    'version': '19.0.1.6.0',
     'category': 'Accounting/Payment Providers',
     'summary': "Customers read, question and pay their invoices online through a link in the invoice email.",
     'author': "Invoicecloud",
@@ -10,6 +10,7 @@
     'external_dependencies': {'python': ['stripe>=12', 'mollie-api-python>=3.7']},
     'data': [
         'security/ir.model.access.csv',
+        'security/invoicecloud_security.xml',
         'views/invoicecloud_templates.xml',
         'views/payment_templates.xml',
         'views/payment_provider_views.xml',

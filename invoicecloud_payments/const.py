@@ -37,8 +37,31 @@ SHORTCODE = '#LINK'
 REMARK_RESULTS = ('sent', 'empty', 'too_long', 'wait')
 # Why a payment could not start, told on the page it came from (`?payment=`, the `pay_problem`
 # template). Too many attempts is no such problem: it gets a page of its own (429).
-PAY_PROBLEMS = ('nothing', 'mixed', 'paid', 'in_progress', 'still_open', 'method', 'unavailable', 'refused')
+PAY_PROBLEMS = (
+    'nothing',
+    'mixed',
+    'paid',
+    'in_progress',
+    'still_open',
+    'method',
+    'amount',
+    'unavailable',
+    'refused',
+)
 PAY_TOO_MANY = 'too_many'
+
+# What a payment pays on one invoice (`invoicecloud.payment.line`). The customer chooses among
+# full, instalment and custom (`PAY_PART_CHOICES`); full becomes discount while an early payment
+# discount holds.
+PAY_PART_LABELS = [
+    ('full', "Whole amount"),
+    ('discount', "Whole amount, early payment discount"),
+    ('instalment', "Instalment"),
+    ('custom', "Amount of the customer's choice"),
+]
+PAY_PART_CHOICES = ('full', 'instalment', 'custom')
+# The longest amount the customer may type ("999999999.99"): longer is no amount.
+AMOUNT_MAX_LENGTH = 16
 
 # --- Payments (any provider) ------------------------------------------------------------------
 
@@ -106,6 +129,11 @@ EVENT_REGISTRY_KEEP = timedelta(days=3)
 # payment_intent_data.description takes 1,000 characters, the line's product_data.name 5,000.
 # The line name is what Checkout shows the customer: we keep it to 250, a readable line. The
 # invoice numbers are cut to fit, with a count of the others.
+# https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-expires_at: "anywhere
+# from 30 minutes to 24 hours after Checkout Session creation" (24 hours is the default). Ours
+# leaves 5 minutes for a request Odoo retries with the same body.
+STRIPE_SESSION_LIFETIME = timedelta(hours=24)
+STRIPE_SESSION_MIN_LIFETIME = timedelta(minutes=35)
 STRIPE_NAME_MAX_LENGTH = 250
 STRIPE_DESCRIPTION_MAX_LENGTH = 1000
 

@@ -94,7 +94,11 @@ class InvoicecloudController(http.Controller):
     def _invoicecloud_invoice_values(self, invoice_sudo, token, remark=None, payment=None):
         """What the invoice page shows (as `account_payment`'s `_invoice_get_page_view_values`)."""
         pay_options, withheld_methods = invoice_sudo._invoicecloud_pay_choices()
+        payable = bool(invoice_sudo._invoicecloud_payable())
         return {
+            'terms': invoice_sudo._invoicecloud_terms() if payable else None,
+            'schedule': invoice_sudo._invoicecloud_schedule(),
+            'custom_bounds': payable and invoice_sudo._invoicecloud_custom_bounds(),
             'pay_options': pay_options,
             'withheld_methods': withheld_methods,
             'invoice': invoice_sudo,
@@ -105,7 +109,7 @@ class InvoicecloudController(http.Controller):
             'remark_result': remark if remark in REMARK_RESULTS else None,
             'remark_max_length': REMARK_MAX_LENGTH,
             'brand_company': invoice_sudo.company_id,
-            'payable': bool(invoice_sudo._invoicecloud_payable()),
+            'payable': payable,
             'amount_due': invoice_sudo._invoicecloud_amount_due(),
             'in_progress': bool(invoice_sudo._invoicecloud_in_progress()),
             'awaited_transfers': invoice_sudo._invoicecloud_awaited_transfers(),
@@ -161,10 +165,12 @@ class InvoicecloudController(http.Controller):
         )
         invoices_sudo = partner_sudo._invoicecloud_history_page(state, pager['offset'])
         companies_sudo = partner_sudo._invoicecloud_history_companies()
+        payable_sudo = invoices_sudo._invoicecloud_payable()
         return {
+            'terms': {invoice.id: invoice._invoicecloud_terms() for invoice in payable_sudo},
             'partner': partner_sudo,
             'invoices': invoices_sudo,
-            'payable': invoices_sudo._invoicecloud_payable(),
+            'payable': payable_sudo,
             'in_progress': invoices_sudo._invoicecloud_in_progress(),
             'totals': partner_sudo._invoicecloud_totals(),
             'several_companies': len(companies_sudo) > 1,

@@ -1,12 +1,15 @@
 import ipaddress
+from decimal import Decimal
 
 from odoo.http import request
 from odoo.tools.misc import hmac
 
 from ..const import (
+    AMOUNT_MAX_LENGTH,
     CHECKOUT_RATE_WINDOW_MINUTES,
     HISTORY_PREFIX,
     MAX_RECORD_ID,
+    PAY_PART_CHOICES,
     PAY_PROBLEMS,
     PAY_TOO_MANY,
     ROUTE_PREFIX,
@@ -22,6 +25,18 @@ def _record_id(value):
     if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_RECORD_ID:
         return int(value)
     return None
+
+
+def _amount(value, currency):
+    """An amount typed by the customer ("12.50", "12,50"), as a float of the currency, or None:
+    not a number, not positive, or finer than the currency's smallest unit."""
+    text = str(value or '').strip().replace(',', '.')
+    if not text or len(text) > AMOUNT_MAX_LENGTH or not text.replace('.', '', 1).isdigit():
+        return None
+    amount = Decimal(text)
+    if amount <= 0 or amount != amount.quantize(Decimal(1).scaleb(-currency.decimal_places)):
+        return None
+    return float(amount)
 
 
 def _client_network(address):
@@ -66,10 +81,31 @@ class InvoicecloudPaymentController(InvoicecloudController):
         network = _client_network(request.httprequest.remote_addr or '')
         return hmac(request.env(su=True), 'invoicecloud-client-address', network)[:32]
 
+    def _chosen_parts(self, invoices_sudo):
+        """What the customer pays of each invoice: {invoice id: part}, from the `part_<id>` fields
+        (history) or the `part` field (an invoice's page); the whole of it when nothing is said.
+        `_invoicecloud_pay` checks that the invoice offers the part."""
+        values = request.httprequest.form
+        parts = {}
+        for invoice in invoices_sudo:
+            part = values.get(f'part_{invoice.id}') or (values.get('part') if len(invoices_sudo) == 1 else None)
+            if part:
+                parts[invoice.id] = part if part in PAY_PART_CHOICES else 'unknown'
+        return parts
+
     def _start(self, invoices_sudo, method, from_history, back_url, replace_open):
         provider_sudo, method_sudo = self._chosen_method(method)
+        custom_amount = None
+        if len(invoices_sudo) == 1 and request.httprequest.form.get('part') == 'custom':
+            custom_amount = _amount(request.httprequest.form.get('custom_amount'), invoices_sudo.currency_id)
         url, problem = invoices_sudo._invoicecloud_pay(
-            provider_sudo, method_sudo, from_history, self._client_key(), replace_open=replace_open == '1'
+            provider_sudo,
+            method_sudo,
+            from_history,
+            self._client_key(),
+            replace_open=replace_open == '1',
+            parts=self._chosen_parts(invoices_sudo),
+            custom_amount=custom_amount,
         )
         if problem == PAY_TOO_MANY:
             return self._too_many_checkouts(invoices_sudo, back_url)
@@ -115,20 +151,39 @@ class InvoicecloudPaymentController(InvoicecloudController):
         """What the review page of a payment from the history shows: the chosen invoices, their
         total and the methods."""
         invoices_sudo = invoices_sudo.with_context(lang=partner_sudo.lang)
-        pay_options, withheld_methods = invoices_sudo._invoicecloud_pay_choices()
+        payable_sudo = invoices_sudo._invoicecloud_payable()
+        plan = self._review_plan(payable_sudo)
+        total = sum(values['amount'] for values in plan)
+        pay_options, withheld_methods = invoices_sudo._invoicecloud_pay_choices(total if plan else None)
         return {
+            'plan': {values['move_id']: values for values in plan},
+            'terms': {invoice.id: invoice._invoicecloud_terms() for invoice in payable_sudo},
             'pay_options': pay_options,
             'withheld_methods': withheld_methods,
             'partner': partner_sudo,
             'invoices': invoices_sudo,
             'problem': payment if payment in PAY_PROBLEMS else invoices_sudo._invoicecloud_payment_problem(),
             'awaited_transfers': invoices_sudo._invoicecloud_awaited_transfers(),
-            'total': invoices_sudo._invoicecloud_amount_due(),
+            'total': total,
             'currency': invoices_sudo.currency_id[:1],
             'brand_company': invoices_sudo.company_id[:1] or request.env.company,
             'history_url': page_path(token, history=True),
             'pay_url': page_path(token, 'pay', history=True),
         }
+
+    def _review_plan(self, payable_sudo):
+        """What the review page proposes to pay of each invoice: the parts the customer chose
+        (`part_<id>`), the whole of each invoice where the choice is not one it offers."""
+        if not payable_sudo:
+            return []
+        values = request.httprequest.args
+        parts = {
+            invoice.id: values[f'part_{invoice.id}']
+            for invoice in payable_sudo
+            if values.get(f'part_{invoice.id}') in ('full', 'instalment')
+        }
+        line_model = request.env['invoicecloud.payment.line'].sudo()
+        return line_model._invoicecloud_plan(payable_sudo, parts) or line_model._invoicecloud_plan(payable_sudo)
 
     @customer_route(f'{HISTORY_PREFIX}/<string:token>/pay', ['POST'])
     def invoicecloud_pay_history(self, token, method=None, replace_open=None, **kwargs):
@@ -137,7 +192,10 @@ class InvoicecloudPaymentController(InvoicecloudController):
         if not partner_sudo:
             return self._not_found()
         invoices_sudo = self._selected_invoices(partner_sudo)
-        query = '&'.join(f'invoice_ids={invoice.id}' for invoice in invoices_sudo)
+        query = '&'.join(
+            [f'invoice_ids={invoice.id}' for invoice in invoices_sudo]
+            + [f'part_{invoice_id}={part}' for invoice_id, part in self._chosen_parts(invoices_sudo).items()]
+        )
         return self._start(
             invoices_sudo, method, True, f"{page_path(token, 'pay', history=True)}?{query}", replace_open
         )

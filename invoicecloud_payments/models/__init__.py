@@ -6,6 +6,7 @@ from . import res_config_settings
 from . import res_partner
 from . import invoicecloud_checkout_gate
 from . import invoicecloud_payment_event
+from . import invoicecloud_payment_line
 from . import payment_provider
 from . import payment_provider_stripe
 from . import payment_provider_mollie

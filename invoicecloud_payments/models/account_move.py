@@ -265,9 +265,98 @@ class AccountMove(models.Model):
         )
 
     def _invoicecloud_amount_due(self):
-        """What paying these documents online costs now: the sum of what is left to pay on the
-        payable ones. What the pages show and what the checkout charges."""
-        return sum(self._invoicecloud_payable().mapped('amount_residual'))
+        """What paying these documents online in full costs now: for each payable one, what is
+        left to pay, less an early payment discount that holds today. What the pages show by
+        default; the checkout charges its plan (`invoicecloud.payment.line._invoicecloud_plan`)."""
+        return sum(invoice._invoicecloud_terms()['due_now'] for invoice in self._invoicecloud_payable())
+
+    def _invoicecloud_terms(self):
+        """This invoice's payment terms as they stand today, as Odoo's own portal reads them
+        (`_get_invoice_next_payment_values`):
+
+        - remainder: what is left to pay;
+        - due_now: what pays it in full today (less the early payment discount while it holds);
+        - discount, discount_date: that discount, and the last day it holds (0, None: none);
+        - instalment, instalment_date, overdue: what the next instalment asks (the overdue ones
+          together, when some are overdue), when it falls due, and whether it is overdue; None
+          when the terms have no instalment left short of the remainder.
+        """
+        self.ensure_one()
+        remainder = self.amount_residual
+        terms = {
+            'remainder': remainder,
+            'due_now': remainder,
+            'discount': 0.0,
+            'discount_date': None,
+            'instalment': None,
+            'instalment_date': None,
+            'overdue': False,
+        }
+        if self.state != 'posted' or self.move_type != 'out_invoice':
+            return terms
+        # The company's today, whoever asks (website takes the visitor's time zone from their address).
+        values = self.with_context(tz=self.company_id._invoicecloud_tz())._get_invoice_next_payment_values()
+        state = values.get('installment_state')
+        if state == 'epd':
+            terms.update(
+                due_now=values['amount_due'],
+                discount=values['epd_discount_amount_currency'],
+                discount_date=fields.Date.to_date(values['discount_date']),
+            )
+        elif state in ('next', 'overdue') and self.currency_id.compare_amounts(values['next_amount_to_pay'], remainder) < 0:
+            terms.update(
+                instalment=values['next_amount_to_pay'],
+                instalment_date=values['next_due_date'],
+                overdue=state == 'overdue',
+            )
+        return terms
+
+    def _invoicecloud_schedule(self):
+        """This invoice's instalments, when its terms have several: [{number, date, amount, left,
+        state}], state one of paid, overdue, due. Empty for a single instalment."""
+        self.ensure_one()
+        if self.state != 'posted' or self.move_type != 'out_invoice':
+            return []
+        term_lines = self.line_ids.filtered(lambda line: line.display_type == 'payment_term')
+        if len(term_lines) < 2:
+            return []
+        today = self.company_id._invoicecloud_today()
+        schedule = []
+        for installment in term_lines._get_installments_data(payment_date=today):
+            line = installment['line']
+            left = abs(line.amount_residual_currency)
+            if installment['reconciled'] or self.currency_id.is_zero(left):
+                state = 'paid'
+            elif installment['date_maturity'] < today:
+                state = 'overdue'
+            else:
+                state = 'due'
+            schedule.append(
+                {
+                    'number': installment['number'],
+                    'date': installment['date_maturity'],
+                    'amount': abs(line.amount_currency),
+                    'left': left,
+                    'state': state,
+                }
+            )
+        return schedule
+
+    def _invoicecloud_custom_bounds(self):
+        """(lowest, highest) amount of the customer's choice on this invoice, or None when the
+        company does not let customers choose (its setting), or nothing is left to choose."""
+        self.ensure_one()
+        company = self.company_id
+        if not company.invoicecloud_custom_amount:
+            return None
+        highest = self._invoicecloud_terms()['due_now']
+        lowest = company.currency_id._convert(
+            company.invoicecloud_custom_minimum, self.currency_id, company, company._invoicecloud_today()
+        )
+        lowest = max(lowest, self.currency_id.rounding)
+        if self.currency_id.compare_amounts(lowest, highest) >= 0:
+            return None
+        return lowest, highest
 
     def _invoicecloud_transactions(self, states):
         """Our transactions on these invoices, in the given states."""
@@ -298,31 +387,33 @@ class AccountMove(models.Model):
         txs = self._invoicecloud_transactions(TX_IN_PROGRESS_STATES)
         return txs.filtered(lambda tx: tx._invoicecloud_replaceable())
 
-    def _invoicecloud_pay_options(self):
+    def _invoicecloud_pay_options(self, amount=None):
         """What the customer can pay these invoices with: [(provider, payment methods)]."""
-        return self._invoicecloud_pay_choices()[0]
+        return self._invoicecloud_pay_choices(amount)[0]
 
-    def _invoicecloud_pay_choices(self):
-        """(pay options, withheld methods) for the pay form, from one pass over the providers.
+    def _invoicecloud_pay_choices(self, amount=None):
+        """(pay options, withheld methods) for the pay form, from one pass over the providers,
+        for `amount` (by default, what pays the invoices in full now).
 
         Pay options: [(provider, payment methods)] the customer can choose. Withheld methods:
         [(payment method, reason)], offered by the business but refused by the provider for this
         amount, told to the customer beside the others.
         """
         options, withheld = [], []
-        for provider, methods, refusals in self._invoicecloud_method_choices():
+        for provider, methods, refusals in self._invoicecloud_method_choices(amount):
             if offered := methods.filtered(lambda m, refusals=refusals: not refusals[m]):
                 options.append((provider, offered))
             withheld += [(method, refusals[method]) for method in methods if refusals[method]]
         return options, withheld
 
-    def _invoicecloud_method_choices(self):
+    def _invoicecloud_method_choices(self, amount=None):
         """[(provider, its methods for these invoices, {method: why the provider would refuse
         the amount})]: every enabled Invoicecloud provider of the company and currency."""
         invoices = self._invoicecloud_payable()
         if not invoices or len(invoices.currency_id) > 1 or len(invoices.company_id) > 1:
             return []
-        amount = invoices._invoicecloud_amount_due()
+        if amount is None:
+            amount = invoices._invoicecloud_amount_due()
         partner = invoices.commercial_partner_id[:1]
         providers = (
             self.env['payment.provider']
@@ -377,14 +468,18 @@ class AccountMove(models.Model):
                 return True
         return False
 
-    def _invoicecloud_pay(self, provider, payment_method, from_history, client_key=None, replace_open=False):
+    def _invoicecloud_pay(
+        self, provider, payment_method, from_history, client_key=None, replace_open=False, parts=None, custom_amount=None
+    ):
         """Start one payment of these invoices (sudo'd, found through the customer's token).
 
-        The amount is the invoices' residual, computed here. Returns (checkout URL, None) or
-        (None, problem code) when nothing could be started; nothing is charged in that case.
-        `client_key` stands for the client's address, for the rate limit. `replace_open`: the
-        customer was told that an earlier checkout is still open at the provider, which will not
-        cancel it, and chose to pay another way anyway.
+        The amount is computed here, from what is left to pay on each invoice and the part the
+        customer chose of it (`parts`: {invoice id: 'full', 'instalment' or 'custom'}, full by
+        default; `custom_amount` for 'custom'), with an early payment discount that holds today.
+        Returns (checkout URL, None) or (None, problem code) when nothing could be started;
+        nothing is charged in that case. `client_key` stands for the client's address, for the
+        rate limit. `replace_open`: the customer was told that an earlier checkout is still open
+        at the provider, which will not cancel it, and chose to pay another way anyway.
 
         Why the transaction is made here, not by Odoo's payment form (`/invoice/transaction`,
         `_get_processing_values`, `_get_specific_rendering_values`): that form takes its amount,
@@ -405,7 +500,11 @@ class AccountMove(models.Model):
         problem = self._invoicecloud_payment_problem()
         if problem:
             return None, problem
-        offered = {(p, m) for p, methods in self._invoicecloud_pay_options() for m in methods}
+        plan = self.env['invoicecloud.payment.line']._invoicecloud_plan(self, parts, custom_amount)
+        if plan is None:
+            return None, 'amount'
+        amount = sum(values['amount'] for values in plan)
+        offered = {(p, m) for p, methods in self._invoicecloud_pay_options(amount) for m in methods}
         if (provider, payment_method) not in offered:
             return None, 'method'
         try:
@@ -429,6 +528,10 @@ class AccountMove(models.Model):
         problem = self._invoicecloud_payment_problem()
         if problem:
             return None, problem
+        # The rows locked, the earlier attempts ended: the plan as it stands now is charged.
+        replan = self.env['invoicecloud.payment.line']._invoicecloud_plan(self, parts, custom_amount)
+        if replan is None or replan != plan:
+            return None, 'amount' if replan is None else 'paid'  # an earlier attempt was paid meanwhile
         tx_model = self.env['payment.transaction'].sudo().with_context(invoicecloud_checkout=True)
         tx = tx_model.create(
             {
@@ -437,13 +540,14 @@ class AccountMove(models.Model):
                 'reference': tx_model._compute_reference(
                     provider.code, prefix=tx_model._invoicecloud_reference_prefix(self)
                 ),
-                'amount': self._invoicecloud_amount_due(),
+                'amount': sum(values['amount'] for values in plan),
                 'currency_id': self.currency_id.id,
                 'partner_id': self.commercial_partner_id.id,
                 'operation': 'online_redirect',
                 'invoice_ids': [Command.set(self.ids)],
                 'invoicecloud_from_history': from_history,
                 'invoicecloud_client_key': client_key,
+                'invoicecloud_line_ids': [Command.create(values) for values in plan],
             }
         )
         try:

@@ -107,6 +107,21 @@ class PaymentTransaction(models.Model):
         store=True,  # A new refund updates this row: a webhook confirming the payment meanwhile retries.
     )
     invoicecloud_dispute_ref = fields.Char(string="Dispute", readonly=True, copy=False)
+    invoicecloud_line_ids = fields.One2many(
+        comodel_name='invoicecloud.payment.line',
+        inverse_name='transaction_id',
+        string="What It Pays",
+        help="What this payment pays on each invoice, and the early payment discounts it asks for.",
+        readonly=True,
+        copy=False,
+    )
+    invoicecloud_paid_at = fields.Datetime(
+        string="Paid At",
+        help="When the customer paid, as the provider tells it: an early payment discount holds for a payment "
+        "made by its date.",
+        readonly=True,
+        copy=False,
+    )
 
     @api.depends('child_transaction_ids.amount', 'child_transaction_ids.state', 'child_transaction_ids.operation')
     def _compute_invoicecloud_refunded_from_odoo(self):
@@ -365,6 +380,46 @@ class PaymentTransaction(models.Model):
             if tx.state == 'done' and tx.operation != 'refund' and not set_aside:
                 tx._invoicecloud_report_unapplied()
         return result
+
+    def _create_payment(self, **extra_create_values):
+        """One payment, as Odoo's own (`account_payment`), but booked as the customer chose on
+        each invoice (`invoicecloud_line_ids`): an early payment discount is written off, as
+        Odoo's payment wizard does, when the payment was made by its date, for every invoice of
+        the payment (Odoo's own grants one, and only when the payment is confirmed in time), and
+        each invoice gets its own part of the money (an instalment of one, the whole of another).
+        A payment made after the date pays the discounted amount only: the rest stays due."""
+        if self.provider_code not in INVOICECLOUD_CODES or self.operation == 'refund' or not self.invoicecloud_line_ids:
+            return super()._create_payment(**extra_create_values)
+        self.ensure_one()
+        lines = self.invoicecloud_line_ids.filtered(lambda line: line.move_id in self.invoice_ids)
+        paid_on = self.company_id._invoicecloud_today(self.invoicecloud_paid_at or fields.Datetime.now())
+        granted = lines._invoicecloud_grant_discounts(paid_on)
+        term_lines = self.invoice_ids.line_ids.filtered(lambda line: line.display_type == 'payment_term')
+        method_line = self.provider_id.journal_id.inbound_payment_method_line_ids.filtered(
+            lambda line: line.payment_provider_id == self.provider_id
+        )
+        payment = self.env['account.payment'].create(
+            {
+                'amount': self.amount,
+                'payment_type': 'inbound',
+                'currency_id': self.currency_id.id,
+                'partner_id': self.partner_id.commercial_partner_id.id,
+                'partner_type': 'customer',
+                'journal_id': self.provider_id.journal_id.id,
+                'company_id': self.provider_id.company_id.id,
+                'payment_method_line_id': method_line.id,
+                'payment_transaction_id': self.id,
+                'memo': f'{self.reference} - {self.provider_reference or ""}',
+                'write_off_line_vals': granted._invoicecloud_discount_write_offs(paid_on),
+                'invoice_ids': self.invoice_ids,
+                **({'destination_account_id': term_lines[0].account_id.id} if term_lines else {}),
+                **extra_create_values,
+            }
+        )
+        payment.action_post()
+        self.payment_id = payment
+        lines._invoicecloud_reconcile(payment)
+        return payment
 
     def _invoicecloud_set_aside_unposted(self):
         """A payment (or refund) that arrives for documents reset to draft or cancelled meanwhile

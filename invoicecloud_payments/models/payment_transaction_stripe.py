@@ -15,6 +15,8 @@ from ..const import (
     STRIPE_LOCALES,
     STRIPE_NAME_MAX_LENGTH,
     STRIPE_PAID_STATUS,
+    STRIPE_SESSION_LIFETIME,
+    STRIPE_SESSION_MIN_LIFETIME,
     STRIPE_STATUS_MAPPING,
 )
 
@@ -59,6 +61,9 @@ class PaymentTransaction(models.Model):
             self.invoicecloud_payment_intent = payment_intent
         status = _stripe_status(payment_data)
         if status in STRIPE_STATUS_MAPPING['done']:
+            # The session says when it was paid only by its end: a payment cannot be made later.
+            now = fields.Datetime.now()
+            self.invoicecloud_paid_at = min(now, self.invoicecloud_checkout_expires_at or now)
             self._set_done()
         elif status in STRIPE_STATUS_MAPPING['error']:
             self._set_error(self.env._("The payment failed at Stripe."), extra_allowed_states=('pending',))
@@ -124,9 +129,8 @@ class PaymentTransaction(models.Model):
     def _invoicecloud_stripe_session_params(self):
         """The Checkout Session, built from the transaction only (amounts from the server).
 
-        No `expires_at`: a time in the body would differ when Odoo retries the request, and Stripe
-        refuses a key reused with other parameters. Stripe's default (24 hours) applies; a new
-        attempt expires the previous session anyway.
+        Stripe's default lifetime (24 hours) applies, a new attempt expires the previous session
+        anyway, unless an early payment discount ends sooner (`_invoicecloud_stripe_expires_at`).
         """
         self.ensure_one()
         currency = self.currency_id
@@ -154,11 +158,33 @@ class PaymentTransaction(models.Model):
                 'metadata': {'reference': self.reference},
             },
         }
+        if expires_at := self._invoicecloud_stripe_expires_at():
+            params['expires_at'] = expires_at
         # Stripe refuses anything but one valid address (a field holding two, say): then Checkout
         # asks the customer for it.
         if email := email_normalize(self.partner_email or '', strict=True):
             params['customer_email'] = email
         return params
+
+    def _invoicecloud_stripe_expires_at(self):
+        """A checkout that asks for an early payment discount closes when the discount's last
+        day ends: a card payment is then made in time. Opened in the last minutes of that day,
+        it closes Stripe's shortest lifetime after the day's end (a payment made then is late:
+        the discount is not granted, the rest stays due). None when Stripe's default lifetime
+        ends first.
+
+        Only the discount date chooses the time, not the clock (but for the two thresholds): a
+        request Odoo retries sends the same body under the same idempotency key."""
+        discount_dates = [day for day in self.invoicecloud_line_ids.mapped('discount_date') if day]
+        if not discount_dates:
+            return None
+        day_end = self.company_id._invoicecloud_day_end(min(discount_dates))
+        now = fields.Datetime.now()
+        if day_end >= now + STRIPE_SESSION_LIFETIME:
+            return None
+        if day_end < now + STRIPE_SESSION_MIN_LIFETIME:
+            day_end += STRIPE_SESSION_MIN_LIFETIME
+        return int(day_end.replace(tzinfo=UTC).timestamp())
 
     @api.model
     def _invoicecloud_stripe_handle_event(self, provider, event):

@@ -1,3 +1,7 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
 from odoo import fields, models
 
 
@@ -10,7 +14,35 @@ class ResCompany(models.Model):
         domain=[('share', '=', False)],
         help="Gets the to-do when a customer sends a remark about an invoice that has no salesperson.",
     )
+    invoicecloud_custom_amount = fields.Boolean(
+        string="Customers Choose the Amount",
+        help="On the invoice page, customers may pay part of an invoice: an amount of their choice, at least "
+        "the minimum.",
+    )
+    invoicecloud_custom_minimum = fields.Monetary(
+        string="Least Amount of the Customer's Choice",
+        currency_field='currency_id',
+        default=10.0,
+        help="In the company's currency, converted for invoices in another one.",
+    )
 
     def _invoicecloud_remark_user(self):
         self.ensure_one()
         return self.invoicecloud_remark_user_id or self.env.ref('base.user_admin')
+
+    def _invoicecloud_tz(self):
+        """The time zone of the company's dates (an early payment discount's last day): its
+        address's, else UTC. Never the visitor's (website guesses it from the address, a browser
+        can choose it)."""
+        self.ensure_one()
+        return self.partner_id.tz or 'UTC'
+
+    def _invoicecloud_today(self, moment=None):
+        """The company's date at `moment` (naive UTC, by default now)."""
+        return fields.Date.context_today(self.with_context(tz=self._invoicecloud_tz()), moment)
+
+    def _invoicecloud_day_end(self, day):
+        """When the company's day `day` ends, as naive UTC."""
+        tz = pytz.timezone(self._invoicecloud_tz())
+        end = tz.localize(datetime.combine(day + timedelta(days=1), time.min))
+        return end.astimezone(pytz.utc).replace(tzinfo=None)

@@ -11,6 +11,10 @@ class ResConfigSettings(models.TransientModel):
         related='company_id.invoicecloud_remark_user_id',
         readonly=False,
     )
+    invoicecloud_custom_amount = fields.Boolean(related='company_id.invoicecloud_custom_amount', readonly=False)
+    invoicecloud_custom_minimum = fields.Monetary(
+        related='company_id.invoicecloud_custom_minimum', currency_field='currency_id', readonly=False
+    )
     invoicecloud_template_has_link = fields.Boolean(compute='_compute_invoicecloud_template_has_link')
 
     def _compute_invoicecloud_template_has_link(self):

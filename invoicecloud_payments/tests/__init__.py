@@ -3,6 +3,7 @@ from . import (
     test_checkout_limits,
     test_confirm_cron,
     test_draft_cancel,
+    test_early_discount,
     test_history,
     test_invoice_page,
     test_link_revocation,

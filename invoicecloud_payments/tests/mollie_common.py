@@ -36,12 +36,13 @@ class InvoicecloudMollieMixin(PaymentCommon):
         (cls.ideal + cls.bank_transfer).active = True
 
     @classmethod
-    def _pay_through_mollie(cls, invoices, method, from_history=False, replace_open=False):
+    def _pay_through_mollie(cls, invoices, method, from_history=False, replace_open=False, **choices):
         """Start paying as the customer's page does, Mollie creating the payment; returns (checkout
-        URL, problem, the mocked `create_payment`)."""
+        URL, problem, the mocked `create_payment`). `choices`: what the customer pays of each
+        invoice (`parts`, `custom_amount`)."""
         with patch.object(MollieGateway, 'create_payment', side_effect=created_mollie_payment) as create:
             url, problem = invoices.sudo()._invoicecloud_pay(
-                cls.mollie, method, from_history, replace_open=replace_open
+                cls.mollie, method, from_history, replace_open=replace_open, **choices
             )
         return url, problem, create
 

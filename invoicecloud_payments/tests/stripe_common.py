@@ -42,11 +42,12 @@ class InvoicecloudStripeMixin(PaymentCommon):
         cls.card = cls.env.ref('payment.payment_method_card').sudo()
 
     @classmethod
-    def _pay_through_stripe(cls, invoices, from_history=False):
+    def _pay_through_stripe(cls, invoices, from_history=False, **choices):
         """Start paying by card as the customer's page does, Stripe creating the session; returns
-        (checkout URL, problem, the mocked `create_checkout_session`)."""
+        (checkout URL, problem, the mocked `create_checkout_session`). `choices`: what the customer
+        pays of each invoice (`parts`, `custom_amount`)."""
         with patch.object(StripeGateway, 'create_checkout_session', side_effect=created_stripe_session) as create:
-            url, problem = invoices.sudo()._invoicecloud_pay(cls.provider, cls.card, from_history)
+            url, problem = invoices.sudo()._invoicecloud_pay(cls.provider, cls.card, from_history, **choices)
         return url, problem, create
 
     @staticmethod

@@ -46,7 +46,7 @@ class TestPaymentFlow(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertEqual(params['client_reference_id'], tx.reference)
         self.assertIn(f'/invoicecloud/{self.invoice.invoicecloud_token}/payment?reference=', params['success_url'])
         self.assertIn('cancelled=1', params['cancel_url'])
-        self.assertNotIn('expires_at', params, "a time in the body would change when Odoo retries")
+        self.assertNotIn('expires_at', params, "Stripe's default lifetime, without an early payment discount")
         self.assertEqual(key, payment_utils.generate_idempotency_key(tx), "derived from the transaction alone")
         self.assertEqual(params['customer_email'], 'customer@example.com')
         self.assertEqual(tx.invoice_ids, self.invoice)

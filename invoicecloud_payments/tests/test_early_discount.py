@@ -1,0 +1,214 @@
+from datetime import UTC, datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command, fields
+from odoo.tests import tagged
+
+from .common import InvoicecloudCase, InvoicecloudProvidersMixin
+
+
+def booked(payment):
+    """A payment's journal items, as an accountant compares them: account, debit, credit."""
+    return sorted(
+        (line.account_id.code, line.debit, line.credit, line.tax_line_id.name or '')
+        for line in payment.move_id.line_ids
+    )
+
+
+@tagged('post_install', '-at_install')
+class TestEarlyPaymentDiscount(InvoicecloudProvidersMixin, InvoicecloudCase):
+    """2% if paid within 10 days: the discounted amount is charged within the window, booked as
+    Odoo books it, and the full amount applies afterwards."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_stripe()
+        cls._setup_mollie()
+        cls.epd_terms = cls.env['account.payment.term'].create(
+            {
+                'name': "2/10 net 30",
+                'early_discount': True,
+                'discount_percentage': 2,
+                'discount_days': 10,
+                'line_ids': [Command.create({'value': 'percent', 'value_amount': 100, 'nb_days': 30})],
+            }
+        )
+
+    def _discounted_invoice(self, price=1000.0, **values):
+        return self._create_invoice_one_line(
+            price_unit=price,
+            tax_ids=self.tax_sale_a,  # 15%
+            partner_id=self.customer.id,
+            invoice_payment_term_id=self.epd_terms.id,
+            post=True,
+            **values,
+        )
+
+    def _tx(self, invoices):
+        return invoices._invoicecloud_transactions(('draft', 'pending', 'authorized', 'done', 'cancel', 'error'))
+
+    def _odoo_portal_amount(self, invoice):
+        """What Odoo's own portal charges for the invoice today (`account_payment`'s
+        `_invoice_get_page_view_values`: the residual less `epd_discount_amount_currency`)."""
+        values = invoice._get_invoice_next_payment_values()
+        return invoice.amount_residual - values.get('epd_discount_amount_currency', 0.0)
+
+    def test_within_the_window_the_discounted_amount_is_charged_as_odoos_portal_does(self):
+        invoice = self._discounted_invoice()
+        terms = invoice._invoicecloud_terms()
+        self.assertAlmostEqual(invoice.amount_residual, 1150.0)  # 15% tax
+        self.assertAlmostEqual(terms['discount'], 23.0)
+        self.assertAlmostEqual(terms['due_now'], 1127.0)
+        self.assertEqual(terms['discount_date'], fields.Date.today() + timedelta(days=10))
+        self.assertAlmostEqual(terms['due_now'], self._odoo_portal_amount(invoice))
+
+        _url, problem, create = self._pay_through_stripe(invoice)
+        self.assertIsNone(problem)
+        self.assertEqual(create.call_args.args[0]['line_items'][0]['price_data']['unit_amount'], 112700)
+        tx = self._tx(invoice)
+        self.assertAlmostEqual(tx.amount, 1127.0)
+        self.assertRecordValues(
+            tx.invoicecloud_line_ids,
+            [{'move_id': invoice.id, 'part': 'discount', 'amount': 1127.0, 'discount_amount': 23.0}],
+        )
+
+    def test_the_discount_is_booked_as_odoo_books_its_own(self):
+        """The same invoice twice: one paid here, one by Odoo's own post-processing of a
+        transaction of the same amount (what its portal does). Same journal items."""
+        ours, twin = self._discounted_invoice(), self._discounted_invoice()
+        self._pay_through_stripe(ours)
+        tx = self._tx(ours)
+        self._confirm_stripe(tx, self._stripe_session(tx))
+        self.assertEqual(ours.payment_state, 'paid')
+        self.assertTrue(tx.invoicecloud_line_ids.discount_granted)
+
+        # A transaction without lines is booked by Odoo's own `_create_payment`.
+        odoo_tx = self.env['payment.transaction'].with_context(invoicecloud_checkout=True).create(
+            {
+                'provider_id': self.provider.id,
+                'payment_method_id': self.card.id,
+                'reference': 'odoo-portal-twin',
+                'operation': 'online_redirect',
+                'amount': self._odoo_portal_amount(twin),
+                'currency_id': twin.currency_id.id,
+                'partner_id': self.customer.id,
+                'invoice_ids': [Command.set(twin.ids)],
+            }
+        )
+        odoo_tx._set_done()
+        odoo_tx._create_payment()  # what Odoo's post-processing calls
+        self.assertEqual(twin.payment_state, 'paid')
+        self.assertEqual(booked(tx.payment_id), booked(odoo_tx.payment_id))
+        self.assertEqual(len(tx.payment_id.move_id.line_ids), 4)  # bank, receivable, discount, tax
+
+    def test_several_discounted_invoices_paid_together_each_get_their_discount(self):
+        """Odoo's own post-processing grants one discount per transaction, and only when the
+        transaction pays that one invoice; a payment of several invoices here grants each."""
+        first, second = self._discounted_invoice(1000.0), self._discounted_invoice(500.0)
+        plain = self._create_invoice_one_line(price_unit=100.0, partner_id=self.customer.id, post=True)
+        invoices = first + second + plain
+        _url, problem, create = self._pay_through_stripe(invoices, from_history=True)
+        self.assertIsNone(problem)
+        tx = self._tx(invoices)
+        self.assertAlmostEqual(tx.amount, 1127.0 + 563.5 + 100.0)
+        self.assertEqual(create.call_args.args[0]['line_items'][0]['price_data']['unit_amount'], 179050)
+        self._confirm_stripe(tx, self._stripe_session(tx))
+        self.assertEqual(set(invoices.mapped('payment_state')), {'paid'})
+        lines = tx.payment_id.move_id.line_ids
+        receivable = lines.filtered(lambda line: line.account_id.account_type == 'asset_receivable')
+        self.assertAlmostEqual(sum(receivable.mapped('credit')), 1150.0 + 575.0 + 100.0)
+        self.assertAlmostEqual(sum((lines - receivable).mapped('debit')), 1825.0, msg="1790.50 received, 34.50 discount")
+        self.assertAlmostEqual(sum(lines.filtered('tax_line_id').mapped('debit')), 3.0 + 1.5, msg="the tax the discounts take back")
+
+    def test_after_the_discount_date_the_full_amount_applies(self):
+        invoice = self._discounted_invoice()
+        with freeze_time(datetime.now() + timedelta(days=11)):
+            self.assertFalse(invoice._invoicecloud_terms()['discount'])
+            self.assertAlmostEqual(invoice._invoicecloud_amount_due(), 1150.0)
+            self._pay_through_stripe(invoice)
+            tx = self._tx(invoice)
+            self.assertAlmostEqual(tx.amount, 1150.0)
+            self.assertEqual(tx.invoicecloud_line_ids.part, 'full')
+            self._confirm_stripe(tx, self._stripe_session(tx))
+        self.assertEqual(invoice.payment_state, 'paid')
+        self.assertEqual(len(tx.payment_id.move_id.line_ids), 2)
+
+    def test_a_discount_that_expires_while_a_checkout_is_open(self):
+        """A bank transfer opened on the discount's last day asks for the discounted amount; the
+        money arrives after the date: the payment is booked, not the discount, and the rest of the
+        invoice stays due and payable."""
+        invoice = self._discounted_invoice(currency_id=self.setup_other_currency('EUR').id)
+        last_day = invoice._invoicecloud_terms()['discount_date']
+        with freeze_time(datetime.combine(last_day, datetime.min.time()) + timedelta(hours=12)):
+            self._pay_through_mollie(invoice, self.bank_transfer)
+            tx = self._tx(invoice)
+            self.assertAlmostEqual(tx.amount, 1127.0)
+        with freeze_time(datetime.combine(last_day, datetime.min.time()) + timedelta(days=2)):
+            paid_at = (last_day + timedelta(days=1)).isoformat() + 'T09:00:00+00:00'
+            self._confirm_mollie(tx, self._mollie_payment(tx, paidAt=paid_at))
+            self.assertEqual(tx.state, 'done')
+            self.assertFalse(tx.invoicecloud_line_ids.discount_granted)
+            self.assertEqual(invoice.payment_state, 'partial')
+            self.assertAlmostEqual(invoice.amount_residual, 23.0)
+            self.assertEqual(len(tx.payment_id.move_id.line_ids), 2, "no discount booked")
+            self.assertAlmostEqual(invoice._invoicecloud_amount_due(), 23.0)
+            self.assertEqual(invoice._invoicecloud_payable(), invoice)
+
+    def test_a_transfer_made_on_the_last_day_keeps_its_discount_whenever_it_is_confirmed(self):
+        invoice = self._discounted_invoice(currency_id=self.setup_other_currency('EUR').id)
+        last_day = invoice._invoicecloud_terms()['discount_date']
+        self._pay_through_mollie(invoice, self.bank_transfer)
+        tx = self._tx(invoice)
+        with freeze_time(datetime.combine(last_day, datetime.min.time()) + timedelta(days=3)):
+            paid_at = last_day.isoformat() + 'T15:00:00+00:00'
+            self._confirm_mollie(tx, self._mollie_payment(tx, paidAt=paid_at))
+        self.assertTrue(tx.invoicecloud_line_ids.discount_granted)
+        self.assertEqual(invoice.payment_state, 'paid')
+
+    def test_a_stripe_checkout_with_a_discount_closes_when_the_discount_ends(self):
+        invoice = self._discounted_invoice()
+        last_day = invoice._invoicecloud_terms()['discount_date']
+        day_end = datetime.combine(last_day + timedelta(days=1), datetime.min.time())  # the company's zone: UTC
+        for hours_before_end, expected in (
+            (48, None),  # Stripe's default 24 hours end first
+            (5, day_end),
+            (0.25, day_end + timedelta(minutes=35)),  # Stripe's shortest lifetime (30 minutes), and a margin
+        ):
+            with self.subTest(hours_before_end=hours_before_end), freeze_time(day_end - timedelta(hours=hours_before_end)):
+                self.env['payment.transaction'].sudo().search([('invoice_ids', 'in', invoice.ids)]).unlink()
+                params = self._pay_through_stripe(invoice)[2].call_args.args[0]
+                expires_at = params.get('expires_at')
+                self.assertEqual(expires_at and datetime.fromtimestamp(expires_at, UTC).replace(tzinfo=None), expected)
+
+    def test_the_discount_day_is_the_companys_not_the_visitors(self):
+        self.env.company.partner_id.tz = 'Europe/Brussels'
+        invoice = self._discounted_invoice()
+        last_day = invoice._invoicecloud_terms()['discount_date']
+        # 23:30 UTC on the last day is the next day in Brussels; a visitor in New York still sees the last day.
+        with freeze_time(datetime.combine(last_day, datetime.min.time()) + timedelta(hours=23, minutes=30)):
+            self.assertFalse(invoice.with_context(tz='America/New_York')._invoicecloud_terms()['discount'])
+
+    def test_a_currency_without_cents(self):
+        jpy = self.setup_other_currency('JPY', rounding=1.0, rates=[('2016-01-01', 100.0)])
+        invoice = self._discounted_invoice(price=1001.0, currency_id=jpy.id)
+        terms = invoice._invoicecloud_terms()
+        self.assertEqual(terms['remainder'], 1151.0)
+        self.assertEqual(terms['discount'], 23.0)  # 2% of 1151, rounded to the yen
+        self.assertEqual(terms['due_now'], 1128.0)
+        _url, problem, create = self._pay_through_stripe(invoice)
+        self.assertIsNone(problem)
+        self.assertEqual(create.call_args.args[0]['line_items'][0]['price_data']['unit_amount'], 1128)
+        tx = self._tx(invoice)
+        self._confirm_stripe(tx, self._stripe_session(tx, amount_total=1128))
+        self.assertEqual(invoice.payment_state, 'paid')
+
+    def test_the_provider_reporting_the_undiscounted_amount_pays_nothing(self):
+        invoice = self._discounted_invoice()
+        self._pay_through_stripe(invoice)
+        tx = self._tx(invoice)
+        self._confirm_stripe(tx, self._stripe_session(tx, amount_total=115000))
+        self.assertEqual(tx.invoicecloud_flag, 'amount')
+        self.assertNotEqual(tx.state, 'done')
+        self.assertEqual(invoice.payment_state, 'not_paid')
