@@ -172,15 +172,17 @@ class InvoicecloudPaymentController(InvoicecloudController):
         }
 
     def _review_plan(self, payable_sudo):
-        """What the review page proposes to pay of each invoice: the parts the customer chose
-        (`part_<id>`), the whole of each invoice where the choice is not one it offers."""
+        """What the review page proposes to pay of each invoice: the part the customer chose
+        (`part_<id>`), else what is due now, as on the invoice's page (its next instalment, or
+        the whole of it); the whole of each invoice where the choice is not one it offers."""
         if not payable_sudo:
             return []
         values = request.httprequest.args
         parts = {
-            invoice.id: values[f'part_{invoice.id}']
+            invoice.id: values.get(f'part_{invoice.id}') or 'instalment'
             for invoice in payable_sudo
             if values.get(f'part_{invoice.id}') in ('full', 'instalment')
+            or (not values.get(f'part_{invoice.id}') and invoice._invoicecloud_terms()['instalment'])
         }
         line_model = request.env['invoicecloud.payment.line'].sudo()
         return line_model._invoicecloud_plan(payable_sudo, parts) or line_model._invoicecloud_plan(payable_sudo)

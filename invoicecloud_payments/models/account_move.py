@@ -277,9 +277,10 @@ class AccountMove(models.Model):
         - remainder: what is left to pay;
         - due_now: what pays it in full today (less the early payment discount while it holds);
         - discount, discount_date: that discount, and the last day it holds (0, None: none);
-        - instalment, instalment_date, overdue: what the next instalment asks (the overdue ones
-          together, when some are overdue), when it falls due, and whether it is overdue; None
-          when the terms have no instalment left short of the remainder.
+        - instalment, instalment_date: what the next instalment asks (the overdue ones together,
+          when some are overdue) and when it falls due; None when the terms have no instalment
+          left short of the remainder;
+        - overdue: whether instalments are overdue.
         """
         self.ensure_one()
         remainder = self.amount_residual
@@ -303,12 +304,10 @@ class AccountMove(models.Model):
                 discount=values['epd_discount_amount_currency'],
                 discount_date=fields.Date.to_date(values['discount_date']),
             )
-        elif state in ('next', 'overdue') and self.currency_id.compare_amounts(values['next_amount_to_pay'], remainder) < 0:
-            terms.update(
-                instalment=values['next_amount_to_pay'],
-                instalment_date=values['next_due_date'],
-                overdue=state == 'overdue',
-            )
+        elif state in ('next', 'overdue'):
+            terms['overdue'] = state == 'overdue'
+            if self.currency_id.compare_amounts(values['next_amount_to_pay'], remainder) < 0:
+                terms.update(instalment=values['next_amount_to_pay'], instalment_date=values['next_due_date'])
         return terms
 
     def _invoicecloud_schedule(self):
