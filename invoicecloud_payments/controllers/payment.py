@@ -31,7 +31,7 @@ def _amount(value, currency):
     """An amount typed by the customer ("12.50", "12,50"), as a float of the currency, or None:
     not a number, not positive, or finer than the currency's smallest unit."""
     text = str(value or '').strip().replace(',', '.')
-    if not text or len(text) > AMOUNT_MAX_LENGTH or not text.replace('.', '', 1).isdigit():
+    if not text or len(text) > AMOUNT_MAX_LENGTH or not (text.isascii() and text.replace('.', '', 1).isdigit()):
         return None
     amount = Decimal(text)
     if amount <= 0 or amount != amount.quantize(Decimal(1).scaleb(-currency.decimal_places)):

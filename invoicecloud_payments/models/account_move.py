@@ -468,7 +468,14 @@ class AccountMove(models.Model):
         return False
 
     def _invoicecloud_pay(
-        self, provider, payment_method, from_history, client_key=None, replace_open=False, parts=None, custom_amount=None
+        self,
+        provider,
+        payment_method,
+        from_history,
+        client_key=None,
+        replace_open=False,
+        parts=None,
+        custom_amount=None,
     ):
         """Start one payment of these invoices (sudo'd, found through the customer's token).
 

@@ -13,20 +13,19 @@ class InvoicecloudPaymentLine(models.Model):
     _description = "Invoicecloud Payment Line"
     _order = 'transaction_id, id'
 
-    transaction_id = fields.Many2one(
-        comodel_name='payment.transaction', string="Transaction", required=True, ondelete='cascade', index=True
+    transaction_id = fields.Many2one(comodel_name='payment.transaction', required=True, ondelete='cascade', index=True)
+    move_id = fields.Many2one(
+        comodel_name='account.move', string="Invoice", required=True, ondelete='cascade', index=True
     )
-    move_id = fields.Many2one(comodel_name='account.move', string="Invoice", required=True, ondelete='cascade', index=True)
     currency_id = fields.Many2one(related='transaction_id.currency_id')
     part = fields.Selection(selection=PAY_PART_LABELS, string="Paid", required=True)
-    amount = fields.Monetary(string="Amount", required=True, help="What this payment brings to the invoice.")
+    amount = fields.Monetary(required=True, help="What this payment brings to the invoice.")
     discount_amount = fields.Monetary(
         string="Early Payment Discount",
         help="Granted when the payment is made by the discount date: the invoice is then paid in full.",
     )
     discount_date = fields.Date(string="Discount Until")
     discount_granted = fields.Boolean(
-        string="Discount Granted",
         readonly=True,
         help="The payment was made by the discount date, and the discount was booked.",
     )
@@ -106,7 +105,9 @@ class InvoicecloudPaymentLine(models.Model):
                 lambda aml: aml.display_type == 'payment_term' and not aml.reconciled
             )
         ]
-        open_balance = currency._convert(sum(self.mapped('discount_amount')), company.currency_id, company, payment_date)
+        open_balance = currency._convert(
+            sum(self.mapped('discount_amount')), company.currency_id, company, payment_date
+        )
         by_kind = self.env['account.move']._get_invoice_counterpart_amls_for_early_payment_discount(
             aml_values, open_balance
         )
@@ -136,7 +137,9 @@ class InvoicecloudPaymentLine(models.Model):
         """The invoice's open payment-term lines this line pays: the instalments it covers
         (overdue ones, or the next), all of them otherwise."""
         self.ensure_one()
-        term_lines = self.move_id.line_ids.filtered(lambda aml: aml.display_type == 'payment_term' and not aml.reconciled)
+        term_lines = self.move_id.line_ids.filtered(
+            lambda aml: aml.display_type == 'payment_term' and not aml.reconciled
+        )
         if self.part != 'instalment':
             return term_lines
         left = self.amount

@@ -85,17 +85,21 @@ class TestEarlyPaymentDiscount(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertTrue(tx.invoicecloud_line_ids.discount_granted)
 
         # A transaction without lines is booked by Odoo's own `_create_payment`.
-        odoo_tx = self.env['payment.transaction'].with_context(invoicecloud_checkout=True).create(
-            {
-                'provider_id': self.provider.id,
-                'payment_method_id': self.card.id,
-                'reference': 'odoo-portal-twin',
-                'operation': 'online_redirect',
-                'amount': self._odoo_portal_amount(twin),
-                'currency_id': twin.currency_id.id,
-                'partner_id': self.customer.id,
-                'invoice_ids': [Command.set(twin.ids)],
-            }
+        odoo_tx = (
+            self.env['payment.transaction']
+            .with_context(invoicecloud_checkout=True)
+            .create(
+                {
+                    'provider_id': self.provider.id,
+                    'payment_method_id': self.card.id,
+                    'reference': 'odoo-portal-twin',
+                    'operation': 'online_redirect',
+                    'amount': self._odoo_portal_amount(twin),
+                    'currency_id': twin.currency_id.id,
+                    'partner_id': self.customer.id,
+                    'invoice_ids': [Command.set(twin.ids)],
+                }
+            )
         )
         odoo_tx._set_done()
         odoo_tx._create_payment()  # what Odoo's post-processing calls
@@ -119,8 +123,12 @@ class TestEarlyPaymentDiscount(InvoicecloudProvidersMixin, InvoicecloudCase):
         lines = tx.payment_id.move_id.line_ids
         receivable = lines.filtered(lambda line: line.account_id.account_type == 'asset_receivable')
         self.assertAlmostEqual(sum(receivable.mapped('credit')), 1150.0 + 575.0 + 100.0)
-        self.assertAlmostEqual(sum((lines - receivable).mapped('debit')), 1825.0, msg="1790.50 received, 34.50 discount")
-        self.assertAlmostEqual(sum(lines.filtered('tax_line_id').mapped('debit')), 3.0 + 1.5, msg="the tax the discounts take back")
+        self.assertAlmostEqual(
+            sum((lines - receivable).mapped('debit')), 1825.0, msg="1790.50 received, 34.50 discount"
+        )
+        self.assertAlmostEqual(
+            sum(lines.filtered('tax_line_id').mapped('debit')), 3.0 + 1.5, msg="the tax the discounts take back"
+        )
 
     def test_after_the_discount_date_the_full_amount_applies(self):
         invoice = self._discounted_invoice()
@@ -176,7 +184,10 @@ class TestEarlyPaymentDiscount(InvoicecloudProvidersMixin, InvoicecloudCase):
             (5, day_end),
             (0.25, day_end + timedelta(minutes=35)),  # Stripe's shortest lifetime (30 minutes), and a margin
         ):
-            with self.subTest(hours_before_end=hours_before_end), freeze_time(day_end - timedelta(hours=hours_before_end)):
+            with (
+                self.subTest(hours_before_end=hours_before_end),
+                freeze_time(day_end - timedelta(hours=hours_before_end)),
+            ):
                 self.env['payment.transaction'].sudo().search([('invoice_ids', 'in', invoice.ids)]).unlink()
                 params = self._pay_through_stripe(invoice)[2].call_args.args[0]
                 expires_at = params.get('expires_at')

@@ -108,7 +108,10 @@ class TestInstalments(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertEqual([step['state'] for step in instalments._invoicecloud_schedule()], ['paid', 'due'])
         self.assertRecordValues(
             tx.invoicecloud_line_ids.sorted('amount'),
-            [{'move_id': instalments.id, 'part': 'instalment', 'amount': 300.0}, {'move_id': whole.id, 'part': 'full', 'amount': 500.0}],
+            [
+                {'move_id': instalments.id, 'part': 'instalment', 'amount': 300.0},
+                {'move_id': whole.id, 'part': 'full', 'amount': 500.0},
+            ],
         )
 
     def test_an_instalment_an_invoice_does_not_offer_is_refused(self):
@@ -128,7 +131,9 @@ class TestInstalments(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertEqual(invoice._invoicecloud_custom_bounds(), (50.0, 1000.0))
         for amount in (49.99, 0.0, -10.0, None):
             with self.subTest(amount=amount):
-                _url, problem, _create = self._pay_through_stripe(invoice, parts={invoice.id: 'custom'}, custom_amount=amount)
+                _url, problem, _create = self._pay_through_stripe(
+                    invoice, parts={invoice.id: 'custom'}, custom_amount=amount
+                )
                 self.assertEqual(problem, 'amount')
         both = invoice + self._create_invoice_one_line(price_unit=10.0, partner_id=self.customer.id, post=True)
         _url, problem, _create = self._pay_through_stripe(both, parts={invoice.id: 'custom'}, custom_amount=250.0)
@@ -147,9 +152,13 @@ class TestInstalments(InvoicecloudProvidersMixin, InvoicecloudCase):
     def test_a_minimum_in_the_companys_currency_is_converted(self):
         self.env.company.write({'invoicecloud_custom_amount': True, 'invoicecloud_custom_minimum': 50.0})
         eur = self.setup_other_currency('EUR')  # 2 EUR per USD
-        invoice = self._create_invoice_one_line(price_unit=1000.0, partner_id=self.customer.id, currency_id=eur.id, post=True)
+        invoice = self._create_invoice_one_line(
+            price_unit=1000.0, partner_id=self.customer.id, currency_id=eur.id, post=True
+        )
         self.assertEqual(invoice._invoicecloud_custom_bounds(), (100.0, 1000.0))
-        small = self._create_invoice_one_line(price_unit=60.0, partner_id=self.customer.id, currency_id=eur.id, post=True)
+        small = self._create_invoice_one_line(
+            price_unit=60.0, partner_id=self.customer.id, currency_id=eur.id, post=True
+        )
         self.assertIsNone(small._invoicecloud_custom_bounds(), "less is due than the minimum: no choice")
 
     def test_a_credit_note_beside_instalments(self):

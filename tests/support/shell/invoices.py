@@ -5,8 +5,9 @@ from datetime import timedelta
 from odoo import Command, fields
 
 
-def post_service_invoice(env, partner, price, days_ago=0, currency=None, due_after_days=None):
-    """An invoice dated `days_ago`, due `due_after_days` after its date (else Odoo's default)."""
+def post_service_invoice(env, partner, price, days_ago=0, currency=None, due_after_days=None, payment_term=None):
+    """An invoice dated `days_ago`, due `due_after_days` after its date (else when `payment_term`
+    says, else Odoo's default)."""
     invoice_date = fields.Date.today() - timedelta(days=days_ago)
     values = {
         'move_type': 'out_invoice',
@@ -16,6 +17,8 @@ def post_service_invoice(env, partner, price, days_ago=0, currency=None, due_aft
     }
     if currency:
         values['currency_id'] = currency.id
+    if payment_term:
+        values['invoice_payment_term_id'] = payment_term.id
     if due_after_days is not None:
         values['invoice_date_due'] = invoice_date + timedelta(days=due_after_days)
     move = env['account.move'].create(values)

@@ -6,6 +6,8 @@ old); Dubois has one fresh invoice per test, so the tests do not share state. Ja
 
 import json
 
+from odoo import Command
+
 from invoices import post_service_invoice
 from providers import setup_mollie, setup_stripe
 
@@ -46,6 +48,10 @@ def main(env, url, loopback_url, stripe, mollie, mollie_key, secret_key, webhook
     several = [invoice(peeters, 730, 120.0), invoice(peeters, 40, 80.5), invoice(peeters, 1, 33.33)]
     single = [invoice(dubois, 1, 100.0 + i) for i in range(singles)]
     dutch = invoice(customer('Bakkerij Jansen', 'nl_NL'), 3, 64.2)
+    # Payment terms: 2% within 10 days; 30% now and 70% in 60 days.
+    martin = customer('Atelier Martin', 'fr_FR')
+    discounted = post_service_invoice(env, martin, 500.0, currency=eur, payment_term=_terms(env, 'discount'))
+    instalments = post_service_invoice(env, martin, 1000.0, currency=eur, payment_term=_terms(env, 'instalments'))
     env.cr.commit()
     result = {
         'provider_id': provider.id,
@@ -54,5 +60,20 @@ def main(env, url, loopback_url, stripe, mollie, mollie_key, secret_key, webhook
         'several': [described(m) for m in several],
         'single': [described(m) for m in single],
         'dutch': described(dutch),
+        'terms_history_token': martin.invoicecloud_token,
+        'discounted': described(discounted),
+        'instalments': described(instalments),
     }
     print('RESULT=' + json.dumps(result))
+
+
+def _terms(env, kind):
+    if kind == 'discount':
+        values = {'early_discount': True, 'discount_percentage': 2, 'discount_days': 10, 'line_ids': [
+            Command.create({'value': 'percent', 'value_amount': 100, 'nb_days': 30})]}  # fmt: skip
+    else:
+        values = {'line_ids': [
+            Command.create({'value': 'percent', 'value_amount': 30, 'nb_days': 0}),
+            Command.create({'value': 'percent', 'value_amount': 70, 'nb_days': 60}),
+        ]}  # fmt: skip
+    return env['account.payment.term'].create({'name': f'Invoicecloud test: {kind}', **values})
