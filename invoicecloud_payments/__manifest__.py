@@ -6,7 +6,7 @@
     'author': "Invoicecloud",
     'website': "https://github.com/invoicecloud/invoicecloud_payments",
     'license': 'LGPL-3',
-    'depends': ['account', 'account_payment', 'portal'],
+    'depends': ['account', 'account_payment', 'account_qr_code_sepa', 'portal'],
     'external_dependencies': {'python': ['stripe>=12', 'mollie-api-python>=3.7']},
     'data': [
         'security/ir.model.access.csv',

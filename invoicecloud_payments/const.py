@@ -45,6 +45,7 @@ PAY_PROBLEMS = (
     'still_open',
     'method',
     'amount',
+    'changed',
     'unavailable',
     'refused',
 )
@@ -60,6 +61,15 @@ PAY_PART_LABELS = [
     ('custom', "Amount of the customer's choice"),
 ]
 PAY_PART_CHOICES = ('full', 'instalment', 'custom')
+# Scan to pay: the EPC QR code of a SEPA credit transfer (EPC069-12, "Quick Response Code:
+# Guidelines to Enable Data Capture for the Initiation of a SEPA Credit Transfer"): an amount from
+# EUR 0.01 to EUR 999999999.99, an unstructured remittance of at most 140 characters. Odoo's
+# `account_qr_code_sepa` builds it ('sct_qr').
+EPC_QR_METHOD = 'sct_qr'
+EPC_MAX_AMOUNT = 999_999_999.99
+EPC_REMITTANCE_MAX_LENGTH = 140
+# The most invoices one payment from the history pays (a review page lists them all).
+MAX_SELECTED_INVOICES = 100
 # The longest amount the customer may type ("999999999.99"): longer is no amount.
 AMOUNT_MAX_LENGTH = 16
 

@@ -93,10 +93,14 @@ class InvoicecloudController(http.Controller):
 
     def _invoicecloud_invoice_values(self, invoice_sudo, token, remark=None, payment=None):
         """What the invoice page shows (as `account_payment`'s `_invoice_get_page_view_values`)."""
-        pay_options, withheld_methods = invoice_sudo._invoicecloud_pay_choices()
         payable = bool(invoice_sudo._invoicecloud_payable())
+        terms = invoice_sudo._invoicecloud_terms() if payable else None
+        amount_due = terms['due_now'] if payable else 0.0
+        # The methods for what the form proposes: the next instalment, else the whole.
+        proposed = (terms['instalment'] or amount_due) if payable else None
+        pay_options, withheld_methods = invoice_sudo._invoicecloud_pay_choices(proposed)
         return {
-            'terms': invoice_sudo._invoicecloud_terms() if payable else None,
+            'terms': terms,
             'schedule': invoice_sudo._invoicecloud_schedule(),
             'custom_bounds': payable and invoice_sudo._invoicecloud_custom_bounds(),
             'pay_options': pay_options,
@@ -110,7 +114,8 @@ class InvoicecloudController(http.Controller):
             'remark_max_length': REMARK_MAX_LENGTH,
             'brand_company': invoice_sudo.company_id,
             'payable': payable,
-            'amount_due': invoice_sudo._invoicecloud_amount_due(),
+            'amount_due': amount_due,
+            'transfer': payable and invoice_sudo._invoicecloud_transfer(amount_due),
             'in_progress': bool(invoice_sudo._invoicecloud_in_progress()),
             'awaited_transfers': invoice_sudo._invoicecloud_awaited_transfers(),
             'pay_url': page_path(token, 'pay'),

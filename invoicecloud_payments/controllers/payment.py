@@ -9,6 +9,7 @@ from ..const import (
     CHECKOUT_RATE_WINDOW_MINUTES,
     HISTORY_PREFIX,
     MAX_RECORD_ID,
+    MAX_SELECTED_INVOICES,
     PAY_PART_CHOICES,
     PAY_PROBLEMS,
     PAY_TOO_MANY,
@@ -60,7 +61,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
         """The invoices ticked on the history page, among exactly what the history lists (its
         own domain): never a vendor bill, a draft or an entry of the same partner."""
         ids = [_record_id(value) for value in request.httprequest.values.getlist('invoice_ids')]
-        ids = [record_id for record_id in ids if record_id]
+        ids = [record_id for record_id in ids if record_id][:MAX_SELECTED_INVOICES]
         return (
             request.env['account.move'].sudo().search([('id', 'in', ids), *partner_sudo._invoicecloud_history_domain()])
         )
@@ -165,6 +166,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
             'problem': payment if payment in PAY_PROBLEMS else invoices_sudo._invoicecloud_payment_problem(),
             'awaited_transfers': invoices_sudo._invoicecloud_awaited_transfers(),
             'total': total,
+            'transfer': plan and payable_sudo._invoicecloud_transfer(total),
             'currency': invoices_sudo.currency_id[:1],
             'brand_company': invoices_sudo.company_id[:1] or request.env.company,
             'history_url': page_path(token, history=True),
@@ -175,17 +177,12 @@ class InvoicecloudPaymentController(InvoicecloudController):
         """What the review page proposes to pay of each invoice: the part the customer chose
         (`part_<id>`), else what is due now, as on the invoice's page (its next instalment, or
         the whole of it); the whole of each invoice where the choice is not one it offers."""
-        if not payable_sudo:
-            return []
-        values = request.httprequest.args
-        parts = {
-            invoice.id: values.get(f'part_{invoice.id}') or 'instalment'
-            for invoice in payable_sudo
-            if values.get(f'part_{invoice.id}') in ('full', 'instalment')
-            or (not values.get(f'part_{invoice.id}') and invoice._invoicecloud_terms()['instalment'])
-        }
-        line_model = request.env['invoicecloud.payment.line'].sudo()
-        return line_model._invoicecloud_plan(payable_sudo, parts) or line_model._invoicecloud_plan(payable_sudo)
+        parts = {}
+        for invoice in payable_sudo:
+            if invoice._invoicecloud_terms()['instalment']:
+                chosen = request.httprequest.args.get(f'part_{invoice.id}')
+                parts[invoice.id] = 'full' if chosen == 'full' else 'instalment'
+        return request.env['invoicecloud.payment.line'].sudo()._invoicecloud_plan(payable_sudo, parts) or []
 
     @customer_route(f'{HISTORY_PREFIX}/<string:token>/pay', ['POST'])
     def invoicecloud_pay_history(self, token, method=None, replace_open=None, **kwargs):

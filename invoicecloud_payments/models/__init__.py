@@ -1,6 +1,7 @@
 # The token mixin first: the models below inherit it.
 from . import invoicecloud_token_mixin
 from . import account_move
+from . import account_move_transfer
 from . import res_company
 from . import res_config_settings
 from . import res_partner

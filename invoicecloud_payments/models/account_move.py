@@ -346,9 +346,12 @@ class AccountMove(models.Model):
         company does not let customers choose (its setting), or nothing is left to choose."""
         self.ensure_one()
         company = self.company_id
-        if not company.invoicecloud_custom_amount:
+        terms = self._invoicecloud_terms()
+        # While an early payment discount holds, any part of it would end it (Odoo grants it on a
+        # payment of the whole only): the customer pays the whole, or an instalment.
+        if not company.invoicecloud_custom_amount or terms['discount']:
             return None
-        highest = self._invoicecloud_terms()['due_now']
+        highest = terms['due_now']
         lowest = company.currency_id._convert(
             company.invoicecloud_custom_minimum, self.currency_id, company, company._invoicecloud_today()
         )
@@ -444,6 +447,9 @@ class AccountMove(models.Model):
             return 'mixed'
         if self - self._invoicecloud_payable():
             return 'paid'
+        # One payment is reconciled on one receivable account (a fiscal position may map another).
+        if len(self.line_ids.filtered(lambda line: line.display_type == 'payment_term').account_id) > 1:
+            return 'mixed'
         if self._invoicecloud_in_progress():
             return 'in_progress'
         return None
@@ -535,9 +541,9 @@ class AccountMove(models.Model):
         if problem:
             return None, problem
         # The rows locked, the earlier attempts ended: the plan as it stands now is charged.
-        replan = self.env['invoicecloud.payment.line']._invoicecloud_plan(self, parts, custom_amount)
-        if replan is None or replan != plan:
-            return None, 'amount' if replan is None else 'paid'  # an earlier attempt was paid meanwhile
+        # An earlier attempt was paid meanwhile, the discount's day ended: the customer checks again.
+        if self.env['invoicecloud.payment.line']._invoicecloud_plan(self, parts, custom_amount) != plan:
+            return None, 'changed'
         tx_model = self.env['payment.transaction'].sudo().with_context(invoicecloud_checkout=True)
         tx = tx_model.create(
             {

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 
 from ..const import PAY_PART_LABELS
@@ -73,17 +75,50 @@ class InvoicecloudPaymentLine(models.Model):
     def _invoicecloud_grant_discounts(self, paid_on):
         """The lines among these whose discount holds for a payment made on `paid_on`: by the
         discount date, the invoice still open and its payment terms untouched (Odoo's own rule,
-        `_is_eligible_for_early_payment_discount`). Marks them granted."""
-        granted = self.filtered(
-            lambda line: (
-                line.part == 'discount'
-                and line.discount_date
-                and paid_on <= line.discount_date
-                and line.move_id._is_eligible_for_early_payment_discount(line.currency_id, paid_on)
-            )
-        )
+        `_is_eligible_for_early_payment_discount`), and the discount still the one the customer
+        was charged for (an invoice reset to draft, edited and posted again meanwhile has a new
+        one). Marks them granted; the accountant is told of the others."""
+        asked = self.filtered(lambda line: line.part == 'discount')
+        granted = asked.filtered(lambda line: line._invoicecloud_discount_holds(paid_on))
         granted.discount_granted = True
+        for line in asked - granted:
+            line._invoicecloud_tell_discount_refused(paid_on)
         return granted
+
+    def _invoicecloud_discount_holds(self, paid_on):
+        self.ensure_one()
+        invoice = self.move_id
+        if not (self.discount_date and paid_on <= self.discount_date):
+            return False
+        if not invoice._is_eligible_for_early_payment_discount(self.currency_id, paid_on):
+            return False
+        term_lines = invoice.line_ids.filtered(lambda aml: aml.display_type == 'payment_term')
+        discount = abs(sum(term_lines.mapped('amount_currency')) - sum(term_lines.mapped('discount_amount_currency')))
+        return (
+            self.currency_id.compare_amounts(discount, self.discount_amount) == 0
+            and self.currency_id.compare_amounts(self.amount + self.discount_amount, invoice.amount_residual) == 0
+            and term_lines[:1].discount_date == self.discount_date
+        )
+
+    def _invoicecloud_tell_discount_refused(self, paid_on):
+        """The customer paid the discounted amount, but the discount does not hold (paid after
+        its date, or the invoice changed meanwhile): the rest stays due, and whoever handles the
+        invoice is told, to ask for it or to write it off."""
+        tx = self.transaction_id
+        message = self.env._(
+            "Payment %(ref)s paid %(amount)s %(currency)s, the amount with the early payment discount, on %(paid_on)s; "
+            "the discount (until %(discount_date)s) does not hold: it was paid later, or the invoice changed "
+            "meanwhile. The rest stays due: ask the customer for it, or write it off.",
+            ref=tx.reference,
+            amount=self.amount,
+            currency=self.currency_id.name,
+            paid_on=paid_on,
+            discount_date=self.discount_date,
+        )
+        self.move_id.message_post(body=Markup('<p>%s</p>') % message, subtype_xmlid='mail.mt_note')
+        self.move_id._invoicecloud_todo(
+            self.env._("Early payment discount not granted: %(ref)s", ref=tx.reference), message
+        )
 
     def _invoicecloud_discount_write_offs(self, payment_date):
         """The journal items of the granted discounts of these lines, as Odoo's payment wizard

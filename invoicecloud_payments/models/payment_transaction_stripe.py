@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.tools.mail import email_normalize
@@ -61,9 +61,12 @@ class PaymentTransaction(models.Model):
             self.invoicecloud_payment_intent = payment_intent
         status = _stripe_status(payment_data)
         if status in STRIPE_STATUS_MAPPING['done']:
-            # The session says when it was paid only by its end: a payment cannot be made later.
+            # A session tells when it was paid only by its end: no payment is made once it has
+            # ended. A confirmation that comes late (webhook lost, the cron asking hours later)
+            # counts from there, not from now.
             now = fields.Datetime.now()
-            self.invoicecloud_paid_at = min(now, self.invoicecloud_checkout_expires_at or now)
+            expires_at = self.invoicecloud_checkout_expires_at
+            self.invoicecloud_paid_at = min(now, expires_at - timedelta(seconds=1)) if expires_at else now
             self._set_done()
         elif status in STRIPE_STATUS_MAPPING['error']:
             self._set_error(self.env._("The payment failed at Stripe."), extra_allowed_states=('pending',))

@@ -35,7 +35,8 @@ class ResCompany(models.Model):
         address's, else UTC. Never the visitor's (website guesses it from the address, a browser
         can choose it)."""
         self.ensure_one()
-        return self.partner_id.tz or 'UTC'
+        tz = self.partner_id.tz
+        return tz if tz in pytz.all_timezones_set else 'UTC'
 
     def _invoicecloud_today(self, moment=None):
         """The company's date at `moment` (naive UTC, by default now)."""

@@ -22,6 +22,7 @@ from . import (
     test_proxy_mode,
     test_remark,
     test_routes,
+    test_scan_to_pay,
     test_secrets_and_leftovers,
     test_settings,
     test_status_page,

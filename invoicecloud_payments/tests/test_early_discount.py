@@ -1,11 +1,14 @@
 from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.tests import tagged
 
+from ..gateways.stripe_gateway import StripeGateway
 from .common import InvoicecloudCase, InvoicecloudProvidersMixin
+from .stripe_common import created_stripe_session
 
 
 def booked(payment):
@@ -223,3 +226,72 @@ class TestEarlyPaymentDiscount(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertEqual(tx.invoicecloud_flag, 'amount')
         self.assertNotEqual(tx.state, 'done')
         self.assertEqual(invoice.payment_state, 'not_paid')
+
+    def test_a_card_payment_confirmed_after_the_discounts_day_keeps_it(self):
+        """The webhook lost, the cron confirms the next morning: the session ended with the
+        discount's day, so the customer paid in time."""
+        invoice = self._discounted_invoice()
+        last_day = invoice._invoicecloud_terms()['discount_date']
+        day_end = datetime.combine(last_day + timedelta(days=1), datetime.min.time())
+        with freeze_time(day_end - timedelta(hours=3)):
+            with patch.object(StripeGateway, 'create_checkout_session', side_effect=_session_until_requested) as create:
+                invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
+            self.assertEqual(create.call_args.args[0]['expires_at'], int(day_end.replace(tzinfo=UTC).timestamp()))
+        tx = self._tx(invoice)
+        self.assertEqual(tx.invoicecloud_checkout_expires_at, day_end)
+        with freeze_time(day_end + timedelta(hours=9)):
+            self._confirm_stripe(tx, self._stripe_session(tx))
+        self.assertTrue(tx.invoicecloud_line_ids.discount_granted)
+        self.assertEqual(invoice.payment_state, 'paid')
+
+    def test_a_payment_recorded_by_hand_meanwhile_ends_the_discount_and_tells_the_accountant(self):
+        invoice = self._discounted_invoice()
+        self._pay_through_stripe(invoice)
+        tx = self._tx(invoice)
+        self.env['account.payment.register'].with_context(active_model='account.move', active_ids=invoice.ids).create(
+            {'amount': 100.0, 'payment_difference_handling': 'open'}
+        )._create_payments()
+        self._confirm_stripe(tx, self._stripe_session(tx))
+        self.assertFalse(tx.invoicecloud_line_ids.discount_granted)
+        self.assertEqual(len(tx.payment_id.move_id.line_ids), 2, "no discount booked")
+        self.assertEqual(invoice.payment_state, 'paid', "1,050 left, 1,127 received: paid, 77 kept as credit")
+        notes = invoice.message_ids.filtered(lambda message: 'does not hold' in (message.body or ''))
+        self.assertEqual(len(notes), 1)
+        self.assertIn('Early payment discount not granted', invoice.activity_ids.mapped('summary')[0])
+
+    def test_what_is_due_changing_before_the_checkout_opens_starts_nothing(self):
+        invoice = self._discounted_invoice()
+        line_model = type(self.env['invoicecloud.payment.line'])
+        plans = [
+            [{'move_id': invoice.id, 'part': 'full', 'amount': 1150.0}],
+            [{'move_id': invoice.id, 'part': 'full', 'amount': 1127.0}],
+        ]
+        with patch.object(line_model, '_invoicecloud_plan', side_effect=plans):
+            _url, problem, create = self._pay_through_stripe(invoice)
+        self.assertEqual(problem, 'changed')
+        create.assert_not_called()
+        self.assertFalse(self._tx(invoice))
+
+    def test_another_companys_billing_user_reads_no_payment_line(self):
+        invoice = self._discounted_invoice()
+        self._pay_through_stripe(invoice)
+        other_company = self.setup_other_company(name="Other Company")['company']
+        stranger = self.env['res.users'].create(
+            {
+                'name': "Billing elsewhere",
+                'login': 'ic_billing_elsewhere',
+                'company_id': other_company.id,
+                'company_ids': [Command.set(other_company.ids)],
+                'group_ids': [Command.set(self.env.ref('account.group_account_invoice').ids)],
+            }
+        )
+        lines = self.env['invoicecloud.payment.line'].with_user(stranger)
+        self.assertFalse(lines.search([]))
+        self.assertTrue(
+            self.env['invoicecloud.payment.line'].with_user(self.env.user).search([('move_id', '=', invoice.id)])
+        )
+
+
+def _session_until_requested(params, key):
+    """Stripe's answer, with the `expires_at` the request asked for."""
+    return {**created_stripe_session(params, key), 'expires_at': params.get('expires_at')}

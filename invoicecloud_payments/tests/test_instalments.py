@@ -177,9 +177,15 @@ class TestInstalments(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertEqual(problem, 'paid', "a credit note is not paid online")
         self.assertAlmostEqual(invoice._invoicecloud_terms()['instalment'], 300.0)
 
-    def test_an_instalment_paid_late_is_still_an_instalment(self):
+    def test_once_every_instalment_is_overdue_the_rest_is_asked(self):
         invoice = self._instalment_invoice()
         with freeze_time(datetime.now() + timedelta(days=61)):
             terms = invoice._invoicecloud_terms()
             self.assertIsNone(terms['instalment'], "both overdue: the rest is asked")
+            self.assertTrue(terms['overdue'])
             self.assertAlmostEqual(invoice._invoicecloud_amount_due(), 1000.0)
+            _url, problem, _create = self._pay_through_stripe(invoice, parts={invoice.id: 'instalment'})
+            self.assertEqual(problem, 'amount', "no instalment left to choose")
+            _tx, charged = self._pay(invoice)
+        self.assertEqual(charged, 100000)
+        self.assertEqual(invoice.payment_state, 'paid')

@@ -137,7 +137,9 @@ class TestPayPartsPages(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
 
     def test_an_amount_of_ones_choice_when_the_company_allows_it(self):
         self.env.company.write({'invoicecloud_custom_amount': True, 'invoicecloud_custom_minimum': 20.0})
-        path = self._path(self.discounted)
+        self.assertIsNone(self.discounted._invoicecloud_custom_bounds(), "a part would end the discount")
+        invoice = self._create_invoice_one_line(price_unit=980.0, partner_id=self.customer.id, post=True)
+        path = self._path(invoice)
         tree = self._page(path)
         self.assertEqual([node.get('value') for node in tree.xpath("//input[@name='part']")], ['full', 'custom'])
         self.assertIn('$ 20.00', self._text(tree, "//*[@id='custom_amount_help']"))
@@ -145,7 +147,7 @@ class TestPayPartsPages(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         for typed, expected in (('12,5', None), ('125,50', 12550), (' 200.5 ', 20050), ('1e3', None), ('12.345', None),
                                 ('-50', None), ('NaN', None), ('9' * 40, None), ('²', None), ('١٢', None)):  # fmt: skip
             with self.subTest(typed=typed):
-                self.discounted._invoicecloud_transactions(('draft',)).unlink()
+                invoice._invoicecloud_transactions(('draft',)).unlink()
                 response, charged = self._post_pay(path, part='custom', custom_amount=typed)
                 self.assertEqual(charged, expected)
                 if expected is None:

@@ -1,9 +1,10 @@
-"""Figures of issue 2, measured against Odoo's own pages in the same run (the machines are noisy).
+"""Figures of issues 2 and 13, measured against Odoo's own pages in the same run (the machines are noisy).
 
 - Query count and server time of the history page for a customer with 30 and one with 3,000
   invoices, beside Odoo's /my/invoices for the same customers (logged in as their portal user).
 - Install time of the addon on a database with 20,000 posted invoices, beside its install on an
   empty one.
+- The invoice page with the scan-to-pay QR code against without it (issue 13).
 
 Server-side figures come from Odoo's access log, which ends each line with the request's query
 count, query time and remaining time. Results go to tests/output/benchmarks.json.
@@ -131,6 +132,28 @@ def test_every_bad_link_answers_404_in_the_same_time(history_server, figures):
     print(f"\n404 median ms by kind of bad link: {medians}; spread {spread} ms")
     # Interleaved rounds: load hits every kind alike, so a busy machine moves no kind apart.
     assert ratio < TIMING_RATIO_BOUND, "no kind of bad link answers measurably slower than another"
+
+
+def test_invoice_page_with_the_scan_to_pay_qr(history_server, figures):
+    """The invoice page with the EPC QR code (Odoo's "QR codes" setting on) against without it,
+    for the same euro invoice, measured one after the other in the same run."""
+    odoo, _data = history_server
+    rows = {}
+    for enabled in (False, True, False, True):  # twice each, alternated: load changes hit both
+        token = odoo.run_result('scan_to_pay', enabled=enabled)['token']
+        page = requests.get(f'{odoo.url}/invoicecloud/{token}').text
+        assert ('o_invoicecloud_qr' in page) is enabled
+        figure = _measure(requests.Session(), odoo.url, f'/invoicecloud/{token}', odoo.log, '/invoicecloud/<token>')
+        rows.setdefault('with_qr' if enabled else 'without_qr', []).append(figure)
+    with_qr = statistics.median(row['server_ms_median'] for row in rows['with_qr'])
+    without_qr = statistics.median(row['server_ms_median'] for row in rows['without_qr'])
+    figures['scan_to_pay_invoice_page'] = {
+        **rows,
+        'server_time_ratio': round(with_qr / without_qr, 2),
+        'queries_with_qr': max(row['queries'] for row in rows['with_qr']),
+        'queries_without_qr': max(row['queries'] for row in rows['without_qr']),
+    }
+    print(f"\ninvoice page server time, with the QR {with_qr} ms, without {without_qr} ms: {with_qr / without_qr:.2f}")
 
 
 INVOICES_SQL = """
