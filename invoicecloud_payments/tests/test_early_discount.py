@@ -110,6 +110,33 @@ class TestEarlyPaymentDiscount(InvoicecloudProvidersMixin, InvoicecloudCase):
         self.assertEqual(booked(tx.payment_id), booked(odoo_tx.payment_id))
         self.assertEqual(len(tx.payment_id.move_id.line_ids), 4)  # bank, receivable, discount, tax
 
+    def test_in_a_foreign_currency_and_every_computation_mode_as_odoos_payment_wizard(self):
+        """A euro invoice (2 EUR per USD) paid here, its twin through Odoo's payment wizard with
+        the discount: the same journal items, whether the discount reduces the tax base
+        (included), not (excluded) or both (mixed)."""
+        eur = self.setup_other_currency('EUR')
+        for mode in ('included', 'excluded', 'mixed'):
+            with self.subTest(mode=mode):
+                self.epd_terms.early_pay_discount_computation = mode
+                ours, twin = self._discounted_invoice(currency_id=eur.id), self._discounted_invoice(currency_id=eur.id)
+                due_now = ours._invoicecloud_terms()['due_now']
+                self._pay_through_stripe(ours)
+                tx = self._tx(ours)
+                self.assertAlmostEqual(tx.amount, due_now)
+                self._confirm_stripe(tx, self._stripe_session(tx))
+                wizard = self.env['account.payment.register'].with_context(
+                    active_model='account.move', active_ids=twin.ids
+                )
+                odoo_payment = wizard.create(
+                    {
+                        'amount': due_now,
+                        'journal_id': self.provider.journal_id.id,
+                        'payment_method_line_id': tx.payment_id.payment_method_line_id.id,
+                    }
+                )._create_payments()
+                self.assertEqual((ours.payment_state, twin.payment_state), ('paid', 'paid'))
+                self.assertEqual(booked(tx.payment_id), booked(odoo_payment))
+
     def test_several_discounted_invoices_paid_together_each_get_their_discount(self):
         """Odoo's own post-processing grants one discount per transaction, and only when the
         transaction pays that one invoice; a payment of several invoices here grants each."""
