@@ -5,9 +5,11 @@ from datetime import timedelta
 from odoo import Command, fields
 
 
-def post_service_invoice(env, partner, price, days_ago=0, currency=None, due_after_days=None, payment_term=None):
+def post_service_invoice(
+    env, partner, price, days_ago=0, currency=None, due_after_days=None, payment_term=None, partner_bank=None
+):
     """An invoice dated `days_ago`, due `due_after_days` after its date (else when `payment_term`
-    says, else Odoo's default)."""
+    says, else Odoo's default), to be paid into `partner_bank` (else the account Odoo chooses)."""
     invoice_date = fields.Date.today() - timedelta(days=days_ago)
     values = {
         'move_type': 'out_invoice',
@@ -17,6 +19,8 @@ def post_service_invoice(env, partner, price, days_ago=0, currency=None, due_aft
     }
     if currency:
         values['currency_id'] = currency.id
+    if partner_bank:
+        values['partner_bank_id'] = partner_bank.id
     if payment_term:
         values['invoice_payment_term_id'] = payment_term.id
     if due_after_days is not None:
