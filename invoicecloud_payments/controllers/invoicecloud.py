@@ -115,7 +115,7 @@ class InvoicecloudController(http.Controller):
             'brand_company': invoice_sudo.company_id,
             'payable': payable,
             'amount_due': amount_due,
-            'transfer': payable and invoice_sudo._invoicecloud_transfer(amount_due),
+            'transfer': payable and invoice_sudo._invoicecloud_transfer(),
             'in_progress': bool(invoice_sudo._invoicecloud_in_progress()),
             'awaited_transfers': invoice_sudo._invoicecloud_awaited_transfers(),
             'pay_url': page_path(token, 'pay'),

@@ -166,7 +166,8 @@ class InvoicecloudPaymentController(InvoicecloudController):
             'problem': payment if payment in PAY_PROBLEMS else invoices_sudo._invoicecloud_payment_problem(),
             'awaited_transfers': invoices_sudo._invoicecloud_awaited_transfers(),
             'total': total,
-            'transfer': plan and payable_sudo._invoicecloud_transfer(total),
+            # Only for invoices that can be paid together now, whatever the page was told.
+            'transfer': not invoices_sudo._invoicecloud_payment_problem() and invoices_sudo._invoicecloud_transfer(),
             'currency': invoices_sudo.currency_id[:1],
             'brand_company': invoices_sudo.company_id[:1] or request.env.company,
             'history_url': page_path(token, history=True),

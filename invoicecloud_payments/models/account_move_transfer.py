@@ -11,31 +11,48 @@ class AccountMove(models.Model):
 
     _inherit = 'account.move'
 
-    def _invoicecloud_transfer(self, amount):
-        """How to pay `amount` for these invoices (sudo'd) by bank transfer, or None when they
-        have no common bank account of the company to send it to:
+    def _invoicecloud_transfer(self):
+        """How to pay these invoices (sudo'd) by bank transfer, or None when they have no common
+        account of their company that Odoo trusts to receive money:
 
-        - bank: the company's account (`partner_bank_id`, as on the invoice's PDF);
+        - bank: the company's account the invoices name (`partner_bank_id`, as on their PDF),
+          active and trusted (`allow_out_payment`, as Odoo checks when it posts an invoice);
+        - amount: what is left to pay on them, as Odoo's own QR code on the PDF asks (an early
+          payment discount and instalments apply to payments made online, which book them);
         - reference: the invoice's payment reference (Odoo's structured one, Belgian +++…+++ or
           ISO RF, when the journal asks for one), the references of all when several;
         - qr: the EPC QR code as an image data URI, or None: the company does not print QR codes
           on its invoices (Odoo's setting), the account or the currency is not SEPA, or the
-          amount is beyond what the EPC code carries (`qr_refusal` says which of the last).
+          amount is beyond what the EPC code carries (`qr_refusal`: 'too_large');
+        - without_discount: an early payment discount holds for one of them, which a transfer
+          does not get.
         """
         invoices = self._invoicecloud_payable()
         bank = invoices.partner_bank_id
-        if not invoices or len(bank) != 1 or len(invoices.currency_id) != 1:
+        company = invoices.company_id
+        if not invoices or len(company) != 1 or len(bank) != 1 or len(invoices.currency_id) != 1:
+            return None
+        if not (bank.active and bank.allow_out_payment and bank.partner_id == company.partner_id):
             return None
         currency = invoices.currency_id
-        amount = currency.round(amount)
+        amount = currency.round(sum(invoices.mapped('amount_residual')))
         reference = invoices._invoicecloud_transfer_reference()
-        transfer = {'bank': bank, 'reference': reference, 'amount': amount, 'qr': None, 'qr_refusal': None}
-        if not invoices.company_id.qr_code:
+        transfer = {
+            'bank': bank,
+            'reference': reference,
+            'amount': amount,
+            'qr': None,
+            'qr_refusal': None,
+            'without_discount': any(invoice._invoicecloud_terms()['discount'] for invoice in invoices),
+        }
+        if not company.qr_code or bank._get_error_messages_for_qr(EPC_QR_METHOD, invoices.partner_id[:1], currency):
             return transfer
         if currency.compare_amounts(amount, EPC_MAX_AMOUNT) > 0:
             transfer['qr_refusal'] = 'too_large'
             return transfer
-        structured = reference if is_valid_structured_reference(reference) else None
+        # One invoice's structured reference goes in the structured field; several references
+        # side by side are free text (run together, they could pass a check digit by chance).
+        structured = reference if len(invoices) == 1 and is_valid_structured_reference(reference) else None
         transfer['qr'] = bank.build_qr_code_base64(
             amount, reference, structured, currency, invoices.commercial_partner_id, EPC_QR_METHOD, silent_errors=True
         )
@@ -45,17 +62,19 @@ class AccountMove(models.Model):
         """The reference a transfer paying these invoices carries: the invoice's payment
         reference, or the references of several invoices, as many as the EPC remittance field
         holds (140 characters), then how many others."""
-        references = [invoice.payment_reference or invoice.name for invoice in self]
+        # One line of text (a line break would shift the QR code's fields), each reference once
+        # (a reference per customer repeats on every invoice).
+        references = list(dict.fromkeys(' '.join((m.payment_reference or m.name).split()) for m in self))
         if len(references) == 1:
-            return references[0]
+            return references[0][:EPC_REMITTANCE_MAX_LENGTH]
         # Side by side, each in one piece: a structured reference without its spaces, as the
         # QR code carries it.
         references = [
             sanitize_structured_reference(reference) if is_valid_structured_reference(reference) else reference
             for reference in references
         ]
-        text = ' '.join(references)
+        text, count = ' '.join(references), len(references)
         while len(text) > EPC_REMITTANCE_MAX_LENGTH:
             references.pop()
-            text = f"{' '.join(references)} +{len(self) - len(references)}"
+            text = f"{' '.join(references)} +{count - len(references)}"
         return text

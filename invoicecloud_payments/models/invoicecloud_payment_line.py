@@ -77,15 +77,14 @@ class InvoicecloudPaymentLine(models.Model):
         discount date, the invoice still open and its payment terms untouched (Odoo's own rule,
         `_is_eligible_for_early_payment_discount`), and the discount still the one the customer
         was charged for (an invoice reset to draft, edited and posted again meanwhile has a new
-        one). Marks them granted; the accountant is told of the others."""
-        asked = self.filtered(lambda line: line.part == 'discount')
-        granted = asked.filtered(lambda line: line._invoicecloud_discount_holds(paid_on))
+        one). Marks them granted."""
+        granted = self.filtered(lambda line: line.part == 'discount' and line._invoicecloud_discount_holds(paid_on))
         granted.discount_granted = True
-        for line in asked - granted:
-            line._invoicecloud_tell_discount_refused(paid_on)
         return granted
 
     def _invoicecloud_discount_holds(self, paid_on):
+        """Whether this line's discount holds for a payment made on `paid_on`. Odoo allows an
+        early payment discount on terms of a single instalment: one payment-term line."""
         self.ensure_one()
         invoice = self.move_id
         if not (self.discount_date and paid_on <= self.discount_date):
@@ -101,24 +100,25 @@ class InvoicecloudPaymentLine(models.Model):
         )
 
     def _invoicecloud_tell_discount_refused(self, paid_on):
-        """The customer paid the discounted amount, but the discount does not hold (paid after
-        its date, or the invoice changed meanwhile): the rest stays due, and whoever handles the
-        invoice is told, to ask for it or to write it off."""
-        tx = self.transaction_id
-        message = self.env._(
-            "Payment %(ref)s paid %(amount)s %(currency)s, the amount with the early payment discount, on %(paid_on)s; "
-            "the discount (until %(discount_date)s) does not hold: it was paid later, or the invoice changed "
-            "meanwhile. The rest stays due: ask the customer for it, or write it off.",
-            ref=tx.reference,
-            amount=self.amount,
-            currency=self.currency_id.name,
-            paid_on=paid_on,
-            discount_date=self.discount_date,
-        )
-        self.move_id.message_post(body=Markup('<p>%s</p>') % message, subtype_xmlid='mail.mt_note')
-        self.move_id._invoicecloud_todo(
-            self.env._("Early payment discount not granted: %(ref)s", ref=tx.reference), message
-        )
+        """These lines asked for a discount that does not hold (paid after its date, or the
+        invoice changed meanwhile), and the payment is booked: whoever handles an invoice left
+        partly unpaid is told, to ask for the rest or to write it off."""
+        for line in self.filtered(lambda line: line.move_id.payment_state == 'partial'):
+            tx, invoice = line.transaction_id, line.move_id
+            message = self.env._(
+                "Payment %(ref)s paid %(amount)s %(currency)s, the amount with the early payment discount, on "
+                "%(paid_on)s; the discount (until %(discount_date)s) does not hold: it was paid later, or the "
+                "invoice changed meanwhile. %(left)s %(currency)s stays due: ask the customer for it, or write it off.",
+                ref=tx.reference,
+                amount=line.amount,
+                currency=line.currency_id.name,
+                paid_on=paid_on,
+                discount_date=line.discount_date,
+                left=invoice.amount_residual,
+            )
+            invoice.message_post(body=Markup('<p>%s</p>') % message, subtype_xmlid='mail.mt_note')
+            summary = self.env._("Early payment discount not granted: %(ref)s", ref=tx.reference)
+            invoice._invoicecloud_todo(summary, message)
 
     def _invoicecloud_discount_write_offs(self, payment_date):
         """The journal items of the granted discounts of these lines, as Odoo's payment wizard

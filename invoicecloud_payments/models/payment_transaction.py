@@ -394,7 +394,7 @@ class PaymentTransaction(models.Model):
         lines = self.invoicecloud_line_ids.filtered(lambda line: line.move_id in self.invoice_ids)
         paid_on = self.company_id._invoicecloud_today(self.invoicecloud_paid_at or fields.Datetime.now())
         granted = lines._invoicecloud_grant_discounts(paid_on)
-        payment_date = fields.Date.context_today(self)  # the payment's, as Odoo dates it
+        payment_date = self.company_id._invoicecloud_today()  # never the visitor's zone
         term_lines = self.invoice_ids.line_ids.filtered(lambda line: line.display_type == 'payment_term')
         method_line = self.provider_id.journal_id.inbound_payment_method_line_ids.filtered(
             lambda line: line.payment_provider_id == self.provider_id
@@ -410,6 +410,7 @@ class PaymentTransaction(models.Model):
                 'company_id': self.provider_id.company_id.id,
                 'payment_method_line_id': method_line.id,
                 'payment_transaction_id': self.id,
+                'date': payment_date,
                 'memo': f'{self.reference} - {self.provider_reference or ""}',
                 'write_off_line_vals': granted._invoicecloud_discount_write_offs(payment_date),
                 'invoice_ids': self.invoice_ids,
@@ -420,6 +421,7 @@ class PaymentTransaction(models.Model):
         payment.action_post()
         self.payment_id = payment
         lines._invoicecloud_reconcile(payment)
+        (lines.filtered(lambda line: line.part == 'discount') - granted)._invoicecloud_tell_discount_refused(paid_on)
         return payment
 
     def _invoicecloud_set_aside_unposted(self):

@@ -98,11 +98,21 @@ class TestScanToPay(InvoicecloudHttpCase):
                 '',  # information to the payer
             ],
         )
-        # The PDF carries Odoo's own QR code for the same account and reference.
-        self.assertEqual(invoice.partner_bank_id, self.company_bank)
-        self.assertTrue(invoice._generate_qr_code(silent_errors=True))
+        # Odoo's own QR code on the PDF: the same account, amount and reference.
+        pdf_qr = self.company_bank._get_qr_vals(
+            'sct_qr',
+            invoice.amount_residual,
+            self.eur,
+            invoice.partner_id,
+            invoice.payment_reference,
+            invoice.payment_reference,
+        )
+        self.assertEqual(fields_, pdf_qr)
 
-    def test_with_an_early_payment_discount_the_qr_asks_for_the_discounted_amount(self):
+    def test_a_transfer_pays_the_whole_even_while_a_discount_holds(self):
+        """Odoo books an early payment discount on a payment made online (here) or registered
+        with the discount (its wizard); a bank statement line reconciled by hand pays what it
+        pays. So the transfer asks for the whole, as the PDF's QR code does, and says so."""
         terms = self.env['account.payment.term'].create(
             {
                 'name': "2/10 net 30",
@@ -113,20 +123,40 @@ class TestScanToPay(InvoicecloudHttpCase):
             }
         )
         invoice = self._eur_invoice(invoice_payment_term_id=terms.id)
-        transfer = self._transfer(self._page(self._path(invoice)))
-        self.assertEqual(decode_qr(transfer['qr']).split('\n')[7], 'EUR980.0')
+        tree = self._page(self._path(invoice))
+        transfer = self._transfer(tree)
+        self.assertEqual(decode_qr(transfer['qr']).split('\n')[7], 'EUR1000.0')
+        self.assertTrue(tree.xpath("//*[contains(@class, 'o_invoicecloud_transfer_no_discount')]"))
 
     def test_several_invoices_in_one_transfer(self):
         first, second = self._eur_invoice(100.0), self._eur_invoice(250.5)
         query = f'invoice_ids={first.id}&invoice_ids={second.id}'
         transfer = self._transfer(self._page(f'{self._history_path(self.customer)}/pay?{query}'))
         references = transfer['reference'].split(' ')
-        self.assertCountEqual(references, [(first + second).mapped(lambda m: m.payment_reference.replace(' ', ''))][0])
+        self.assertCountEqual(references, [move.payment_reference.replace(' ', '') for move in first + second])
         fields_ = decode_qr(transfer['qr']).split('\n')
         self.assertEqual(fields_[7], 'EUR350.5')
         self.assertEqual(
             (fields_[9], fields_[10]), ('', transfer['reference']), "two references: an unstructured remittance"
         )
+
+    def test_several_references_are_never_one_structured_reference(self):
+        """Two numeric references side by side can pass a check digit by chance (these two make
+        a valid Scandinavian reference run together): they go as free text."""
+        first, second = self._eur_invoice(10.0), self._eur_invoice(20.0)
+        first.payment_reference, second.payment_reference = '202600018', '202600019'
+        query = f'invoice_ids={first.id}&invoice_ids={second.id}'
+        transfer = self._transfer(self._page(f'{self._history_path(self.customer)}/pay?{query}'))
+        fields_ = decode_qr(transfer['qr']).split('\n')
+        self.assertEqual(fields_[9], '')
+        self.assertCountEqual(fields_[10].split(' '), ['202600018', '202600019'])
+
+    def test_an_account_odoo_no_longer_trusts_is_not_shown(self):
+        invoice = self._eur_invoice()
+        self.company_bank.allow_out_payment = False
+        self.assertIsNone(self._transfer(self._page(self._path(invoice))))
+        self.company_bank.write({'allow_out_payment': True, 'active': False})
+        self.assertIsNone(self._transfer(self._page(self._path(invoice))))
 
     def test_a_reference_list_stays_within_the_epc_remittance_field(self):
         invoices = self.env['account.move'].union(*(self._eur_invoice(1.0) for _i in range(12)))
