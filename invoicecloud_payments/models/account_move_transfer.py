@@ -1,4 +1,8 @@
-from odoo import models
+import base64
+
+from odoo import api, models
+from odoo.tools import ormcache
+from odoo.tools.image import image_data_uri
 
 from odoo.addons.account.tools import is_valid_structured_reference, sanitize_structured_reference
 
@@ -53,10 +57,23 @@ class AccountMove(models.Model):
         # One invoice's structured reference goes in the structured field; several references
         # side by side are free text (run together, they could pass a check digit by chance).
         structured = reference if len(invoices) == 1 and is_valid_structured_reference(reference) else None
-        transfer['qr'] = bank.build_qr_code_base64(
+        # Odoo's own code and checks (`build_qr_code_base64`), its image drawn once per content.
+        qr_vals = bank._build_qr_code_vals(
             amount, reference, structured, currency, invoices.commercial_partner_id, EPC_QR_METHOD, silent_errors=True
         )
+        if qr_vals:
+            params = bank._get_qr_code_generation_params(**qr_vals)
+            transfer['qr'] = self._invoicecloud_qr_image(tuple(sorted(params.items())))
         return transfer
+
+    @api.model
+    @ormcache('params')
+    def _invoicecloud_qr_image(self, params):
+        """The QR code image (a data URI) of barcode `params`, drawn by Odoo's report engine as
+        `res.partner.bank._get_qr_code_base64` draws it, and kept: drawing takes longer than the
+        rest of the page, and an invoice's code changes only with what it carries."""
+        barcode = self.env['ir.actions.report'].barcode(**dict(params))
+        return image_data_uri(base64.b64encode(barcode))
 
     def _invoicecloud_transfer_reference(self):
         """The reference a transfer paying these invoices carries: the invoice's payment

@@ -11,14 +11,18 @@ def main(env, enabled):
     bank = env['res.partner.bank'].search([('acc_number', '=', 'BE71 0961 2345 6769')])
     if not bank:
         kbc = env['res.bank'].create({'name': 'KBC', 'bic': 'KREDBEBB'})
-        bank = env['res.partner.bank'].create(
-            # Trusted, as Odoo asks of an account invoices name (else posting leaves it out).
-            {
-                'acc_number': 'BE71 0961 2345 6769',
-                'partner_id': company.partner_id.id,
-                'bank_id': kbc.id,
-                'allow_out_payment': True,
-            }
+        # Trusted by someone who may trust an account (Odoo leaves an untrusted one off invoices).
+        bank = (
+            env['res.partner.bank']
+            .with_user(env.ref('base.user_admin'))
+            .create(
+                {
+                    'acc_number': 'BE71 0961 2345 6769',
+                    'partner_id': company.partner_id.id,
+                    'bank_id': kbc.id,
+                    'allow_out_payment': True,
+                }
+            )
         )
         # The account customers pay into, as a business sets it: on its bank journal.
         journal = env['account.journal'].search([('type', '=', 'bank'), ('company_id', '=', company.id)], limit=1)
