@@ -96,8 +96,8 @@ class InvoicecloudController(http.Controller):
         payable = bool(invoice_sudo._invoicecloud_payable())
         terms = invoice_sudo._invoicecloud_terms() if payable else None
         amount_due = terms['due_now'] if payable else 0.0
-        # The methods for what the form proposes: the next instalment, else the whole.
-        proposed = (terms['instalment'] or amount_due) if payable else None
+        # The methods for what the form proposes.
+        proposed = sum(values['amount'] for values in invoice_sudo._invoicecloud_proposed_plan()) if payable else None
         pay_options, withheld_methods = invoice_sudo._invoicecloud_pay_choices(proposed)
         return {
             'terms': terms,

@@ -175,15 +175,10 @@ class InvoicecloudPaymentController(InvoicecloudController):
         }
 
     def _review_plan(self, payable_sudo):
-        """What the review page proposes to pay of each invoice: the part the customer chose
-        (`part_<id>`), else what is due now, as on the invoice's page (its next instalment, or
-        the whole of it); the whole of each invoice where the choice is not one it offers."""
-        parts = {}
-        for invoice in payable_sudo:
-            if invoice._invoicecloud_terms()['instalment']:
-                chosen = request.httprequest.args.get(f'part_{invoice.id}')
-                parts[invoice.id] = 'full' if chosen == 'full' else 'instalment'
-        return request.env['invoicecloud.payment.line'].sudo()._invoicecloud_plan(payable_sudo, parts) or []
+        """The plan of the review page: what the invoices propose, or the whole of an invoice the
+        customer chose to pay whole (`part_<id>`)."""
+        chosen = {invoice.id: request.httprequest.args.get(f'part_{invoice.id}') for invoice in payable_sudo}
+        return payable_sudo._invoicecloud_proposed_plan(chosen)
 
     @customer_route(f'{HISTORY_PREFIX}/<string:token>/pay', ['POST'])
     def invoicecloud_pay_history(self, token, method=None, replace_open=None, **kwargs):

@@ -310,6 +310,24 @@ class AccountMove(models.Model):
                 terms.update(instalment=values['next_amount_to_pay'], instalment_date=values['next_due_date'])
         return terms
 
+    def _invoicecloud_proposed_parts(self, chosen=None):
+        """What the pages propose to pay of each of these invoices, as {invoice id: part}: what
+        is due now, the next instalment where the terms have one, unless the customer chose the
+        whole (`chosen`: {invoice id: part}); the whole of the others (no entry)."""
+        chosen = chosen or {}
+        return {
+            invoice.id: 'full' if chosen.get(invoice.id) == 'full' else 'instalment'
+            for invoice in self
+            if invoice._invoicecloud_terms()['instalment']
+        }
+
+    def _invoicecloud_proposed_plan(self, chosen=None):
+        """The plan (`invoicecloud.payment.line._invoicecloud_plan`) of what the pages propose to
+        pay of these invoices' payable ones (`_invoicecloud_proposed_parts`)."""
+        payable = self._invoicecloud_payable()
+        parts = payable._invoicecloud_proposed_parts(chosen)
+        return self.env['invoicecloud.payment.line']._invoicecloud_plan(payable, parts) or []
+
     def _invoicecloud_schedule(self):
         """This invoice's instalments, when its terms have several: [{number, date, amount, left,
         state}], state one of paid, overdue, due. Empty for a single instalment."""

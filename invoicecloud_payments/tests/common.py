@@ -1,5 +1,7 @@
 import re
 
+from odoo import Command
+
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon, AccountTestInvoicingHttpCommon
 
 from .mollie_common import InvoicecloudMollieMixin
@@ -24,6 +26,30 @@ class InvoicecloudSetupMixin:
         )
         cls.other_customer = cls.partner_b
         cls.invoice = cls._create_invoice(post=True, partner_id=cls.contact.id)
+
+    @classmethod
+    def _payment_terms(cls):
+        """(2% within 10 days, net 30), and (30% now, 70% in 60 days): the terms of the tests of
+        early payment discounts and instalments."""
+        discount = cls.env['account.payment.term'].create(
+            {
+                'name': "2/10 net 30",
+                'early_discount': True,
+                'discount_percentage': 2,
+                'discount_days': 10,
+                'line_ids': [Command.create({'value': 'percent', 'value_amount': 100, 'nb_days': 30})],
+            }
+        )
+        instalments = cls.env['account.payment.term'].create(
+            {
+                'name': "30% now, 70% in 60 days",
+                'line_ids': [
+                    Command.create({'value': 'percent', 'value_amount': 30, 'nb_days': 0}),
+                    Command.create({'value': 'percent', 'value_amount': 70, 'nb_days': 60}),
+                ],
+            }
+        )
+        return discount, instalments
 
     @classmethod
     def _activate_languages(cls, *codes):

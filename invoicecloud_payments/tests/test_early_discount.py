@@ -29,15 +29,7 @@ class TestEarlyPaymentDiscount(InvoicecloudProvidersMixin, InvoicecloudCase):
         super().setUpClass()
         cls._setup_stripe()
         cls._setup_mollie()
-        cls.epd_terms = cls.env['account.payment.term'].create(
-            {
-                'name': "2/10 net 30",
-                'early_discount': True,
-                'discount_percentage': 2,
-                'discount_days': 10,
-                'line_ids': [Command.create({'value': 'percent', 'value_amount': 100, 'nb_days': 30})],
-            }
-        )
+        cls.epd_terms, _instalments = cls._payment_terms()
 
     def _discounted_invoice(self, price=1000.0, **values):
         return self._create_invoice_one_line(

@@ -2,7 +2,6 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.tests import tagged
 
 from .common import InvoicecloudCase, InvoicecloudProvidersMixin
@@ -17,15 +16,7 @@ class TestInstalments(InvoicecloudProvidersMixin, InvoicecloudCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_stripe()
-        cls.instalment_terms = cls.env['account.payment.term'].create(
-            {
-                'name': "30% now, 70% in 60 days",
-                'line_ids': [
-                    Command.create({'value': 'percent', 'value_amount': 30, 'nb_days': 0}),
-                    Command.create({'value': 'percent', 'value_amount': 70, 'nb_days': 60}),
-                ],
-            }
-        )
+        _discount, cls.instalment_terms = cls._payment_terms()
 
     def _instalment_invoice(self, price=1000.0, **values):
         return self._create_invoice_one_line(

@@ -2,7 +2,6 @@ from unittest.mock import patch
 
 from lxml import html
 
-from odoo import Command
 from odoo.tests import tagged
 
 from ..gateways.stripe_gateway import StripeGateway
@@ -19,24 +18,7 @@ class TestPayPartsPages(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_stripe()
-        cls.epd_terms = cls.env['account.payment.term'].create(
-            {
-                'name': "2/10 net 30",
-                'early_discount': True,
-                'discount_percentage': 2,
-                'discount_days': 10,
-                'line_ids': [Command.create({'value': 'percent', 'value_amount': 100, 'nb_days': 30})],
-            }
-        )
-        cls.instalment_terms = cls.env['account.payment.term'].create(
-            {
-                'name': "30% now, 70% in 60 days",
-                'line_ids': [
-                    Command.create({'value': 'percent', 'value_amount': 30, 'nb_days': 0}),
-                    Command.create({'value': 'percent', 'value_amount': 70, 'nb_days': 60}),
-                ],
-            }
-        )
+        cls.epd_terms, cls.instalment_terms = cls._payment_terms()
         cls.discounted = cls._create_invoice_one_line(
             price_unit=1000.0, partner_id=cls.customer.id, invoice_payment_term_id=cls.epd_terms.id, post=True
         )

@@ -4,7 +4,7 @@ import re
 
 from lxml import html
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import InvoicecloudHttpCase
@@ -113,15 +113,7 @@ class TestScanToPay(InvoicecloudHttpCase):
         """Odoo books an early payment discount on a payment made online (here) or registered
         with the discount (its wizard); a bank statement line reconciled by hand pays what it
         pays. So the transfer asks for the whole, as the PDF's QR code does, and says so."""
-        terms = self.env['account.payment.term'].create(
-            {
-                'name': "2/10 net 30",
-                'early_discount': True,
-                'discount_percentage': 2,
-                'discount_days': 10,
-                'line_ids': [Command.create({'value': 'percent', 'value_amount': 100, 'nb_days': 30})],
-            }
-        )
+        terms, _instalments = self._payment_terms()
         invoice = self._eur_invoice(invoice_payment_term_id=terms.id)
         tree = self._page(self._path(invoice))
         transfer = self._transfer(tree)
