@@ -68,6 +68,8 @@ PAY_PART_CHOICES = ('full', 'instalment', 'custom')
 EPC_QR_METHOD = 'sct_qr'
 EPC_MAX_AMOUNT = 999_999_999.99
 EPC_REMITTANCE_MAX_LENGTH = 140
+# QR code images a worker keeps (a few kB each).
+QR_IMAGES_KEPT = 500
 # The most invoices one payment from the history pays (a review page lists them all).
 MAX_SELECTED_INVOICES = 100
 # The longest amount the customer may type ("999999999.99"): longer is no amount.

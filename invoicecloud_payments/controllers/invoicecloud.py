@@ -99,7 +99,10 @@ class InvoicecloudController(http.Controller):
         # The methods for what the form proposes.
         proposed = sum(values['amount'] for values in invoice_sudo._invoicecloud_proposed_plan()) if payable else None
         pay_options, withheld_methods = invoice_sudo._invoicecloud_pay_choices(proposed)
+        in_progress = bool(invoice_sudo._invoicecloud_in_progress())
+        awaited_transfers = invoice_sudo._invoicecloud_awaited_transfers()
         return {
+            'transfer': payable and not (in_progress or awaited_transfers) and invoice_sudo._invoicecloud_transfer(),
             'terms': terms,
             'schedule': invoice_sudo._invoicecloud_schedule(),
             'custom_bounds': payable and invoice_sudo._invoicecloud_custom_bounds(),
@@ -115,9 +118,8 @@ class InvoicecloudController(http.Controller):
             'brand_company': invoice_sudo.company_id,
             'payable': payable,
             'amount_due': amount_due,
-            'transfer': payable and invoice_sudo._invoicecloud_transfer(),
-            'in_progress': bool(invoice_sudo._invoicecloud_in_progress()),
-            'awaited_transfers': invoice_sudo._invoicecloud_awaited_transfers(),
+            'in_progress': in_progress,
+            'awaited_transfers': awaited_transfers,
             'pay_url': page_path(token, 'pay'),
             'problem': payment if payment in PAY_PROBLEMS else None,
         }

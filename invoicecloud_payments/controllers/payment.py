@@ -156,6 +156,8 @@ class InvoicecloudPaymentController(InvoicecloudController):
         plan = self._review_plan(payable_sudo)
         total = sum(values['amount'] for values in plan)
         pay_options, withheld_methods = invoices_sudo._invoicecloud_pay_choices(total if plan else None)
+        problem = invoices_sudo._invoicecloud_payment_problem()
+        awaited_transfers = invoices_sudo._invoicecloud_awaited_transfers()
         return {
             'plan': {values['move_id']: values for values in plan},
             'terms': {invoice.id: invoice._invoicecloud_terms() for invoice in payable_sudo},
@@ -163,11 +165,11 @@ class InvoicecloudPaymentController(InvoicecloudController):
             'withheld_methods': withheld_methods,
             'partner': partner_sudo,
             'invoices': invoices_sudo,
-            'problem': payment if payment in PAY_PROBLEMS else invoices_sudo._invoicecloud_payment_problem(),
-            'awaited_transfers': invoices_sudo._invoicecloud_awaited_transfers(),
+            'problem': payment if payment in PAY_PROBLEMS else problem,
+            'awaited_transfers': awaited_transfers,
             'total': total,
             # Only for invoices that can be paid together now, whatever the page was told.
-            'transfer': not invoices_sudo._invoicecloud_payment_problem() and invoices_sudo._invoicecloud_transfer(),
+            'transfer': not (problem or awaited_transfers) and invoices_sudo._invoicecloud_transfer(),
             'currency': invoices_sudo.currency_id[:1],
             'brand_company': invoices_sudo.company_id[:1] or request.env.company,
             'history_url': page_path(token, history=True),

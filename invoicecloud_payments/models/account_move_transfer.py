@@ -1,12 +1,16 @@
 import base64
+import threading
 
 from odoo import api, models
-from odoo.tools import ormcache
 from odoo.tools.image import image_data_uri
 
 from odoo.addons.account.tools import is_valid_structured_reference, sanitize_structured_reference
 
-from ..const import EPC_MAX_AMOUNT, EPC_QR_METHOD, EPC_REMITTANCE_MAX_LENGTH
+from ..const import EPC_MAX_AMOUNT, EPC_QR_METHOD, EPC_REMITTANCE_MAX_LENGTH, QR_IMAGES_KEPT
+
+# QR code images by barcode parameters, the least recently used first (`_invoicecloud_qr_image`).
+_QR_IMAGES = {}
+_QR_IMAGES_LOCK = threading.Lock()
 
 
 class AccountMove(models.Model):
@@ -57,7 +61,7 @@ class AccountMove(models.Model):
         # One invoice's structured reference goes in the structured field; several references
         # side by side are free text (run together, they could pass a check digit by chance).
         structured = reference if len(invoices) == 1 and is_valid_structured_reference(reference) else None
-        # Odoo's own code and checks (`build_qr_code_base64`), its image drawn once per content.
+        # Odoo's own code and checks (`build_qr_code_base64`), its image kept once drawn.
         qr_vals = bank._build_qr_code_vals(
             amount, reference, structured, currency, invoices.commercial_partner_id, EPC_QR_METHOD, silent_errors=True
         )
@@ -67,13 +71,25 @@ class AccountMove(models.Model):
         return transfer
 
     @api.model
-    @ormcache('params')
     def _invoicecloud_qr_image(self, params):
-        """The QR code image (a data URI) of barcode `params`, drawn by Odoo's report engine as
-        `res.partner.bank._get_qr_code_base64` draws it, and kept: drawing takes longer than the
-        rest of the page, and an invoice's code changes only with what it carries."""
-        barcode = self.env['ir.actions.report'].barcode(**dict(params))
-        return image_data_uri(base64.b64encode(barcode))
+        """The QR code image (a data URI) of barcode `params`, or None, drawn by Odoo's report
+        engine as `res.partner.bank._get_qr_code_base64` draws it. Drawing takes longer than the
+        rest of the page, and an invoice's code changes only with what it carries: the latest
+        images are kept, in a cache of their own (images are large; Odoo's ORM caches hold
+        access rules and views)."""
+        with _QR_IMAGES_LOCK:
+            image = _QR_IMAGES.pop(params, None)
+        if image is None:
+            try:
+                barcode = self.env['ir.actions.report'].barcode(**dict(params))
+            except (ValueError, AttributeError):  # as Odoo's own: no image, the page goes on
+                return None
+            image = image_data_uri(base64.b64encode(barcode))
+        with _QR_IMAGES_LOCK:
+            _QR_IMAGES[params] = image
+            while len(_QR_IMAGES) > QR_IMAGES_KEPT:
+                _QR_IMAGES.pop(next(iter(_QR_IMAGES)))
+        return image
 
     def _invoicecloud_transfer_reference(self):
         """The reference a transfer paying these invoices carries: the invoice's payment

@@ -146,7 +146,9 @@ class InvoicecloudPaymentLine(models.Model):
         by_kind = self.env['account.move']._get_invoice_counterpart_amls_for_early_payment_discount(
             aml_values, open_balance
         )
-        return [values for kind_values in by_kind.values() for values in kind_values]
+        # Each on the customer, as Odoo's own post-processing puts its discount line.
+        partner = self.move_id.commercial_partner_id[:1]
+        return [{**values, 'partner_id': partner.id} for kind_values in by_kind.values() for values in kind_values]
 
     def _invoicecloud_reconcile(self, payment):
         """Reconcile `payment` with each line's invoice, invoice by invoice: first those paid in

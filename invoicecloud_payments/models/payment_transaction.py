@@ -387,7 +387,13 @@ class PaymentTransaction(models.Model):
         Odoo's payment wizard does, when the payment was made by its date, for every invoice of
         the payment (Odoo's own grants one, and only when the payment is confirmed in time), and
         each invoice gets its own part of the money (an instalment of one, the whole of another).
-        A payment made after the date pays the discounted amount only: the rest stays due."""
+        A payment made after the date pays the discounted amount only: the rest stays due.
+
+        Not `super()`: core adds its own discount line for a single invoice (twice the discount)
+        and reconciles every invoice at once, in due-date order (an instalment of one invoice
+        would pay another's). Core's other branches do not apply to ours: no saved token, no
+        partial capture, and no draft invoice (`_invoicecloud_set_aside_unposted` has set them
+        aside before)."""
         if self.provider_code not in INVOICECLOUD_CODES or self.operation == 'refund' or not self.invoicecloud_line_ids:
             return super()._create_payment(**extra_create_values)
         self.ensure_one()

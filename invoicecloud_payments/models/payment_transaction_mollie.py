@@ -74,7 +74,8 @@ class PaymentTransaction(models.Model):
             status = 'pending'  # A bank transfer stays `open` until the money arrives, days later.
         if status in MOLLIE_STATUS_MAPPING['done']:
             now = fields.Datetime.now()
-            self.invoicecloud_paid_at = min(_mollie_datetime(payment_data.get('paidAt')) or now, now)
+            if not self.invoicecloud_paid_at:
+                self.invoicecloud_paid_at = min(_mollie_datetime(payment_data.get('paidAt')) or now, now)
             self._set_done()
         elif status in MOLLIE_STATUS_MAPPING['authorized']:
             self._set_authorized()

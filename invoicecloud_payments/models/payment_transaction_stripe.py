@@ -66,7 +66,8 @@ class PaymentTransaction(models.Model):
             # counts from there, not from now.
             now = fields.Datetime.now()
             expires_at = self.invoicecloud_checkout_expires_at
-            self.invoicecloud_paid_at = min(now, expires_at - timedelta(seconds=1)) if expires_at else now
+            if not self.invoicecloud_paid_at:
+                self.invoicecloud_paid_at = min(now, expires_at - timedelta(seconds=1)) if expires_at else now
             self._set_done()
         elif status in STRIPE_STATUS_MAPPING['error']:
             self._set_error(self.env._("The payment failed at Stripe."), extra_allowed_states=('pending',))

@@ -1,5 +1,7 @@
 import re
 
+from lxml import html
+
 from odoo import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon, AccountTestInvoicingHttpCommon
@@ -58,6 +60,11 @@ class InvoicecloudSetupMixin:
         cls.env['ir.module.module']._load_module_terms(['invoicecloud_payments', 'account', 'mail'], list(codes))
 
     @staticmethod
+    def _tx(invoices):
+        """Our transactions on these invoices, in any state."""
+        return invoices._invoicecloud_transactions(('draft', 'pending', 'authorized', 'done', 'cancel', 'error'))
+
+    @staticmethod
     def _path(invoice):
         return f'/invoicecloud/{invoice.invoicecloud_token}'
 
@@ -82,6 +89,12 @@ class InvoicecloudHttpCase(InvoicecloudSetupMixin, AccountTestInvoicingHttpCommo
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_invoicecloud()
+
+    def _page(self, path):
+        """A customer page, parsed, which must answer 200."""
+        response = self.url_open(path)
+        self.assertEqual(response.status_code, 200)
+        return html.fromstring(response.text)
 
     def _csrf_token(self, path):
         return CSRF_RE.search(self.url_open(path).text).group(1)

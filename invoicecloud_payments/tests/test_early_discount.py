@@ -41,9 +41,6 @@ class TestEarlyPaymentDiscount(InvoicecloudProvidersMixin, InvoicecloudCase):
             **values,
         )
 
-    def _tx(self, invoices):
-        return invoices._invoicecloud_transactions(('draft', 'pending', 'authorized', 'done', 'cancel', 'error'))
-
     def _odoo_portal_amount(self, invoice):
         """What Odoo's own portal charges for the invoice today (`account_payment`'s
         `_invoice_get_page_view_values`: the residual less `epd_discount_amount_currency`)."""

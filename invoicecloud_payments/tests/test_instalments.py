@@ -27,9 +27,6 @@ class TestInstalments(InvoicecloudProvidersMixin, InvoicecloudCase):
             **values,
         )
 
-    def _tx(self, invoices):
-        return invoices._invoicecloud_transactions(('draft', 'pending', 'authorized', 'done', 'cancel', 'error'))
-
     def _pay(self, invoices, **choices):
         _url, problem, create = self._pay_through_stripe(invoices, from_history=len(invoices) > 1, **choices)
         self.assertIsNone(problem)

@@ -1,7 +1,5 @@
 from unittest.mock import patch
 
-from lxml import html
-
 from odoo.tests import tagged
 
 from ..gateways.stripe_gateway import StripeGateway
@@ -25,11 +23,6 @@ class TestPayPartsPages(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         cls.instalments = cls._create_invoice_one_line(
             price_unit=1000.0, partner_id=cls.customer.id, invoice_payment_term_id=cls.instalment_terms.id, post=True
         )
-
-    def _page(self, path):
-        response = self.url_open(path)
-        self.assertEqual(response.status_code, 200)
-        return html.fromstring(response.text)
 
     def _text(self, tree, xpath):
         return ' '.join(' '.join(node.text_content().split()) for node in tree.xpath(xpath))

@@ -25,9 +25,6 @@ class TestPaymentFlow(InvoicecloudProvidersMixin, InvoicecloudCase):
         super().setUpClass()
         cls._setup_stripe()
 
-    def _tx(self, invoices):
-        return invoices._invoicecloud_transactions(('draft', 'pending', 'authorized', 'done', 'cancel', 'error'))
-
     def test_minor_units_are_exact(self):
         self.assertEqual(to_stripe_minor_units(12.34, 'EUR', 2), 1234)
         self.assertEqual(to_stripe_minor_units(0.1 + 0.2, 'EUR', 2), 30)

@@ -2,8 +2,6 @@ import base64
 import io
 import re
 
-from lxml import html
-
 from odoo import fields
 from odoo.tests import tagged
 
@@ -48,11 +46,6 @@ class TestScanToPay(InvoicecloudHttpCase):
         return self._create_invoice_one_line(
             price_unit=price, partner_id=self.customer.id, currency_id=self.eur.id, post=True, **values
         )
-
-    def _page(self, path):
-        response = self.url_open(path)
-        self.assertEqual(response.status_code, 200)
-        return html.fromstring(response.text)
 
     def _transfer(self, tree):
         block = tree.xpath("//*[@id='transfer']")
