@@ -1,6 +1,6 @@
 {
     'name': "Invoicecloud Payments",
-    'version': '19.0.1.6.0',
+    'version': '19.0.1.7.0',
     'category': 'Accounting/Payment Providers',
     'summary': "Customers read, question and pay their invoices online through a link in the invoice email.",
     'author': "Invoicecloud",
@@ -19,6 +19,8 @@
         'views/res_config_settings_views.xml',
         'data/payment_provider_data.xml',
         'data/ir_cron_data.xml',
+        'data/report_data.xml',
+        'data/mail_template_data.xml',
     ],
     'assets': {
         'web.assets_frontend': ['invoicecloud_payments/static/src/**/*'],

@@ -30,6 +30,11 @@ REMARK_RATE_WINDOW_MINUTES = 10
 # the money is with us, only the bank statement is missing.
 PAID_PAYMENT_STATES = ('paid', 'in_payment', 'reversed')
 OPEN_PAYMENT_STATES = ('not_paid', 'partial')
+# Payments whose receipt the customer may download: posted (Odoo 19: in process until the bank
+# statement shows them, then paid), never draft, cancelled or rejected ones.
+RECEIPT_PAYMENT_STATES = ('in_process', 'paid')
+# Receipts mailed per run of the receipts cron before it commits and goes on.
+RECEIPTS_PER_RUN = 50
 
 SHORTCODE = '#LINK'
 
@@ -44,6 +49,7 @@ PAY_PROBLEMS = (
     'in_progress',
     'still_open',
     'method',
+    'method_amount',
     'amount',
     'changed',
     'unavailable',

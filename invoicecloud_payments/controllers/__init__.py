@@ -3,3 +3,4 @@ from . import payment
 from . import webhooks
 from . import webhook_stripe
 from . import webhook_mollie
+from . import receipt

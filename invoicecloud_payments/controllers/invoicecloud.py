@@ -80,6 +80,16 @@ class InvoicecloudController(http.Controller):
         headers = {**SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8'}
         return request.make_response(body, headers=list(headers.items()), status=404)
 
+    @staticmethod
+    def _pdf_response(content, filename):
+        headers = {
+            **SECURITY_HEADERS,
+            'Content-Type': 'application/pdf',
+            'Content-Length': len(content),
+            'Content-Disposition': content_disposition(filename),
+        }
+        return request.make_response(content, headers=list(headers.items()))
+
     # --- invoice ----------------------------------------------------------------------------
 
     @customer_route(f'{ROUTE_PREFIX}/<string:token>', ['GET'], readonly=True)
@@ -96,22 +106,27 @@ class InvoicecloudController(http.Controller):
         payable = bool(invoice_sudo._invoicecloud_payable())
         terms = invoice_sudo._invoicecloud_terms() if payable else None
         amount_due = terms['due_now'] if payable else 0.0
-        # The methods for what the form proposes.
+        # The methods for any amount the form offers: what it proposes, the whole, the bounds of an
+        # amount of one's choice (the one chosen is checked when the customer pays).
         proposed = sum(values['amount'] for values in invoice_sudo._invoicecloud_proposed_plan()) if payable else None
-        pay_options, withheld_methods = invoice_sudo._invoicecloud_pay_choices(proposed)
+        custom_bounds = payable and invoice_sudo._invoicecloud_custom_bounds()
+        other_amounts = (amount_due, *(custom_bounds or ())) if payable else ()
+        pay_options, withheld_methods = invoice_sudo._invoicecloud_pay_choices(proposed, other_amounts)
         in_progress = bool(invoice_sudo._invoicecloud_in_progress())
         awaited_transfers = invoice_sudo._invoicecloud_awaited_transfers()
         return {
             'transfer': payable and not (in_progress or awaited_transfers) and invoice_sudo._invoicecloud_transfer(),
             'terms': terms,
             'schedule': invoice_sudo._invoicecloud_schedule(),
-            'custom_bounds': payable and invoice_sudo._invoicecloud_custom_bounds(),
+            'custom_bounds': custom_bounds,
             'pay_options': pay_options,
             'withheld_methods': withheld_methods,
             'invoice': invoice_sudo,
             'status': invoice_sudo._invoicecloud_status(),
             'history_url': page_path(invoice_sudo.commercial_partner_id.invoicecloud_token, history=True),
             'pdf_url': page_path(token, 'pdf'),
+            'receipts': invoice_sudo._invoicecloud_receipts()[invoice_sudo.id],
+            'receipt_path': page_path(token, 'receipt'),
             'remark_url': page_path(token, 'remark'),
             'remark_result': remark if remark in REMARK_RESULTS else None,
             'remark_max_length': REMARK_MAX_LENGTH,
@@ -130,14 +145,7 @@ class InvoicecloudController(http.Controller):
         invoice_sudo = self._invoice_from_token(token)
         if not invoice_sudo:
             return self._not_found()
-        content, filename = invoice_sudo._invoicecloud_pdf()
-        headers = {
-            **SECURITY_HEADERS,
-            'Content-Type': 'application/pdf',
-            'Content-Length': len(content),
-            'Content-Disposition': content_disposition(filename),
-        }
-        return request.make_response(content, headers=list(headers.items()))
+        return self._pdf_response(*invoice_sudo._invoicecloud_pdf())
 
     @customer_route(f'{ROUTE_PREFIX}/<string:token>/remark', ['POST'])
     def invoicecloud_invoice_remark(self, token, remark='', **kwargs):
@@ -179,6 +187,8 @@ class InvoicecloudController(http.Controller):
             'invoices': invoices_sudo,
             'payable': payable_sudo,
             'in_progress': invoices_sudo._invoicecloud_in_progress(),
+            'receipts': invoices_sudo._invoicecloud_receipts(),
+            'receipt_path': page_path(token, 'receipt', history=True),
             'totals': partner_sudo._invoicecloud_totals(),
             'several_companies': len(companies_sudo) > 1,
             # The newest document's company; on an empty page, one of the history's.

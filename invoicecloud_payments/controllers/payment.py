@@ -228,7 +228,11 @@ class InvoicecloudPaymentController(InvoicecloudController):
     def _invoicecloud_status_values(self, tx_sudo, page_url):
         """What the status page shows: where the payment stands, and the way back."""
         customer_state = tx_sudo._invoicecloud_customer_state()
+        payment_sudo = tx_sudo.payment_id
+        customer_sudo = tx_sudo._invoicecloud_documents().commercial_partner_id[:1]
         return {
+            'receipt_url': payment_sudo._invoicecloud_is_receipt_of(customer_sudo)
+            and f'{page_url}/receipt/{payment_sudo.id}',
             'tx': tx_sudo,
             'customer_state': customer_state,
             'page_url': page_url,

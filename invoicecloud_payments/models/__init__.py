@@ -14,3 +14,5 @@ from . import payment_provider_mollie
 from . import payment_transaction
 from . import payment_transaction_stripe
 from . import payment_transaction_mollie
+from . import payment_transaction_receipt
+from . import account_payment

@@ -183,6 +183,16 @@ class AccountMove(models.Model):
         )
         return content, self._get_invoice_report_filename(report=report)
 
+    def _invoicecloud_receipts(self):
+        """The payments of these documents whose receipt their customer may download, oldest
+        first, by document id (Odoo finds the payments of all of them in one query)."""
+        return {
+            move.id: move.reconciled_payment_ids.filtered(
+                lambda payment, move=move: payment._invoicecloud_is_receipt_of(move.commercial_partner_id)
+            ).sorted(lambda payment: (payment.date, payment.id))
+            for move in self
+        }
+
     # --- remarks ----------------------------------------------------------------------------
 
     def _invoicecloud_post_remark(self, remark):
@@ -411,19 +421,29 @@ class AccountMove(models.Model):
         """What the customer can pay these invoices with: [(provider, payment methods)]."""
         return self._invoicecloud_pay_choices(amount)[0]
 
-    def _invoicecloud_pay_choices(self, amount=None):
-        """(pay options, withheld methods) for the pay form, from one pass over the providers,
-        for `amount` (by default, what pays the invoices in full now).
+    def _invoicecloud_pay_choices(self, amount=None, other_amounts=()):
+        """(pay options, withheld methods) for the pay form, for `amount` (by default, what pays
+        the invoices in full now) and the `other_amounts` the form also offers (the whole beside
+        an instalment, the bounds of an amount of one's choice): a method is offered when its
+        provider takes at least one of them; the payment is checked against the one chosen.
 
         Pay options: [(provider, payment methods)] the customer can choose. Withheld methods:
-        [(payment method, reason)], offered by the business but refused by the provider for this
-        amount, told to the customer beside the others.
+        [(payment method, reason)], offered by the business but refused by the provider for every
+        amount, told to the customer beside the others (the reason for `amount`).
         """
-        options, withheld = [], []
-        for provider, methods, refusals in self._invoicecloud_method_choices(amount):
-            if offered := methods.filtered(lambda m, refusals=refusals: not refusals[m]):
-                options.append((provider, offered))
-            withheld += [(method, refusals[method]) for method in methods if refusals[method]]
+        passes = [self._invoicecloud_method_choices(amount)]
+        passes += [self._invoicecloud_method_choices(other) for other in other_amounts if other != amount]
+        taken, refused = {}, {}  # {provider: methods}, {method: the first reason}
+        for provider, methods, refusals in (choice for choices in passes for choice in choices):
+            taken.setdefault(provider, methods.browse())
+            for method in methods:
+                if refusals[method]:
+                    refused.setdefault(method, refusals[method])
+                else:
+                    taken[provider] |= method
+        options = [(provider, methods) for provider, methods in taken.items() if methods]
+        offered = self.env['payment.method'].union(*(methods for _provider, methods in options))
+        withheld = [(method, reason) for method, reason in refused.items() if method not in offered]
         return options, withheld
 
     def _invoicecloud_method_choices(self, amount=None):
@@ -534,9 +554,11 @@ class AccountMove(models.Model):
         if plan is None:
             return None, 'amount'
         amount = sum(values['amount'] for values in plan)
-        offered = {(p, m) for p, methods in self._invoicecloud_pay_options(amount) for m in methods}
-        if (provider, payment_method) not in offered:
-            return None, 'method'
+        choices = self._invoicecloud_method_choices(amount)
+        if not any(p == provider and not refusals.get(payment_method, True) for p, _ms, refusals in choices):
+            # A method the page offers for another of its amounts says so; anything else is no method.
+            refused = any(p == provider and payment_method in methods for p, methods, _rs in choices)
+            return None, 'method_amount' if refused else 'method'
         try:
             # A new attempt ends the previous one: a session the customer left open is expired,
             # an awaited bank transfer canceled, so at most one checkout per invoice can be paid.

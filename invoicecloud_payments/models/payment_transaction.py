@@ -379,6 +379,7 @@ class PaymentTransaction(models.Model):
             super(PaymentTransaction, tx)._post_process()
             if tx.state == 'done' and tx.operation != 'refund' and not set_aside:
                 tx._invoicecloud_report_unapplied()
+            tx._invoicecloud_queue_receipt()
         return result
 
     def _create_payment(self, **extra_create_values):

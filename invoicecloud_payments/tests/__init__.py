@@ -29,3 +29,4 @@ from . import (
     test_stripe_webhook,
     test_tokens,
 )
+from . import test_receipts

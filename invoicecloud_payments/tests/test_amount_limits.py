@@ -70,7 +70,7 @@ class TestAmountLimits(AmountLimitsMixin, InvoicecloudCase):
     def test_a_withheld_card_is_never_sent_to_stripe(self):
         invoice = self._invoice_in('KWD', 5.124)
         with patch.object(StripeGateway, 'create_checkout_session') as create:
-            self.assertEqual(invoice.sudo()._invoicecloud_pay(self.provider, self.card, False), (None, 'method'))
+            self.assertEqual(invoice.sudo()._invoicecloud_pay(self.provider, self.card, False), (None, 'method_amount'))
         create.assert_not_called()
         self.assertEqual(invoice.payment_state, 'not_paid')
 
@@ -88,6 +88,29 @@ class TestAmountLimits(AmountLimitsMixin, InvoicecloudCase):
         self.assertNotIn(self.paypal, offered)
         self.assertIn("at most", withheld[self.paypal])
         self.assertIn("50.00", withheld[self.paypal], "the limit, told in the invoice's currency")
+
+    def test_a_method_is_offered_for_any_amount_the_page_offers_and_checked_for_the_chosen_one(self):
+        """PayPal takes at most 100 EUR (50 USD): it takes the first instalment of 30 USD, not the
+        whole 100 USD. The page offers both, so it offers PayPal; paying the whole with it says why."""
+        _discount, instalments = self._payment_terms()
+        invoice = self._create_invoice_one_line(
+            price_unit=100.0,
+            tax_ids=[],
+            partner_id=self.customer.id,
+            invoice_payment_term_id=instalments.id,
+            post=True,
+        )
+        whole = invoice._invoicecloud_terms()['due_now']
+        self.assertNotIn(self.paypal, self._choices(invoice)[0], "not for the whole alone")
+        options, withheld = invoice._invoicecloud_pay_choices(30.0, (whole,))
+        self.assertIn(self.paypal, {method for _provider, methods in options for method in methods})
+        self.assertNotIn(self.paypal, dict(withheld))
+        _url, problem, create = self._pay_through_mollie(invoice, self.paypal, parts={invoice.id: 'full'})
+        self.assertEqual(problem, 'method_amount')
+        create.assert_not_called()
+        url, problem, create = self._pay_through_mollie(invoice, self.paypal, parts={invoice.id: 'instalment'})
+        self.assertEqual((problem, create.call_args.args[0]['amount']['value']), (None, '30.00'))
+        self.assertTrue(url)
 
     def test_without_an_exchange_rate_mollie_decides(self):
         """Odoo converts at 1:1 without a rate: no comparison then, Mollie's answer tells."""

@@ -24,6 +24,12 @@ def test_from_the_email_link_to_paid(output_dir):
             page.screenshot(path=output_dir / 'card-1-invoice.png', full_page=True)
             screenshots = (output_dir / 'card-2-checkout.png', output_dir / 'card-3-paid.png')
             pay_through_the_fake(page, 'stripe', invoice['residual'], screenshots)
+            # The receipt, drawn by Odoo's report engine (wkhtmltopdf), from the status page.
+            with page.expect_download() as download:
+                page.locator('.o_invoicecloud_receipt a').click()
+            receipt = output_dir / 'card-4-receipt.pdf'
+            download.value.save_as(receipt)
+            assert receipt.read_bytes().startswith(b'%PDF-')
             page.locator('.o_invoicecloud_back').click()
             expect(page.locator('.o_invoicecloud_status')).to_have_class(re.compile('text-bg-success'))
             expect(page.locator('.o_invoicecloud_pay_form')).to_have_count(0)
@@ -31,3 +37,16 @@ def test_from_the_email_link_to_paid(output_dir):
         fake.wait_for_webhooks()
         assert Ledger(odoo).payment_state(invoice['id']) in ('paid', 'in_payment')
         assert len(Ledger(odoo).payments(invoice['id'])) == 1
+        # The receipt by email: one message on the payment, to the customer, the PDF attached.
+        odoo.run_cron('invoicecloud_payments.cron_send_receipts')
+        [(payment_id, _amount, _state)] = Ledger(odoo).payments(invoice['id'])
+        mails = Ledger(odoo).query(
+            """
+            SELECT a.mimetype, a.name FROM mail_message m
+              JOIN message_attachment_rel r ON r.message_id = m.id
+              JOIN ir_attachment a ON a.id = r.attachment_id
+             WHERE m.model = 'account.payment' AND m.res_id = %s AND m.message_type = 'comment'
+            """,
+            [payment_id],
+        )
+        assert [mimetype for mimetype, _name in mails] == ['application/pdf'], mails
