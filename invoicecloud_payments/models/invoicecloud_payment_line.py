@@ -82,6 +82,15 @@ class InvoicecloudPaymentLine(models.Model):
         granted.discount_granted = True
         return granted
 
+    def _invoicecloud_discount_ended_by(self, moment):
+        """Whether a discount these lines ask for has ended by `moment` (UTC), in the company's day."""
+        return any(
+            line.part == 'discount'
+            and line.discount_date
+            and line.discount_date < line.transaction_id.company_id._invoicecloud_today(moment)
+            for line in self
+        )
+
     def _invoicecloud_discount_holds(self, paid_on):
         """Whether this line's discount holds for a payment made on `paid_on`. Odoo allows an
         early payment discount on terms of a single instalment: one payment-term line."""

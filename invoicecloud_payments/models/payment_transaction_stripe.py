@@ -19,6 +19,7 @@ from ..const import (
     STRIPE_SESSION_MIN_LIFETIME,
     STRIPE_STATUS_MAPPING,
 )
+from ..gateways import ProviderError
 
 _logger = get_payment_logger(__name__, sensitive_keys=SENSITIVE_KEYS)
 
@@ -61,13 +62,8 @@ class PaymentTransaction(models.Model):
             self.invoicecloud_payment_intent = payment_intent
         status = _stripe_status(payment_data)
         if status in STRIPE_STATUS_MAPPING['done']:
-            # A session tells when it was paid only by its end: no payment is made once it has
-            # ended. A confirmation that comes late (webhook lost, the cron asking hours later)
-            # counts from there, not from now.
-            now = fields.Datetime.now()
-            expires_at = self.invoicecloud_checkout_expires_at
             if not self.invoicecloud_paid_at:
-                self.invoicecloud_paid_at = min(now, expires_at - timedelta(seconds=1)) if expires_at else now
+                self.invoicecloud_paid_at = self._invoicecloud_stripe_paid_at(payment_intent)
             self._set_done()
         elif status in STRIPE_STATUS_MAPPING['error']:
             self._set_error(self.env._("The payment failed at Stripe."), extra_allowed_states=('pending',))
@@ -129,6 +125,29 @@ class PaymentTransaction(models.Model):
         self._process(STRIPE_CODE, session)
 
     # === Stripe's own === #
+
+    def _invoicecloud_stripe_paid_at(self, payment_intent):
+        """When the customer paid, as far as it matters. A session tells it only by its end: no
+        payment is made once it has ended, so a confirmation that comes late (webhook lost, the
+        cron asking hours later) counts from there, not from now. When that is too late for an
+        early payment discount the payment asks for (a session opened in the discount day's last
+        minutes ends after midnight), the payment intent tells: Checkout creates it when the
+        customer submits the payment (Stripe API versions since 2022-08-01). If Stripe cannot be
+        asked, the session's end stands; the accountant is told of a discount refused."""
+        now = fields.Datetime.now()
+        expires_at = self.invoicecloud_checkout_expires_at
+        paid_at = min(now, expires_at - timedelta(seconds=1)) if expires_at else now
+        if not isinstance(payment_intent, str) or not self.invoicecloud_line_ids._invoicecloud_discount_ended_by(
+            paid_at
+        ):
+            return paid_at
+        try:
+            intent = self.provider_id._invoicecloud_stripe_gateway().retrieve_payment_intent(payment_intent)
+        except ProviderError as error:
+            _logger.warning("Could not ask Stripe when %s was paid: %s", self.reference, error)
+            return paid_at
+        submitted = _stripe_datetime(intent.get('created'))
+        return min(paid_at, submitted) if submitted else paid_at
 
     def _invoicecloud_stripe_session_params(self):
         """The Checkout Session, built from the transaction only (amounts from the server).

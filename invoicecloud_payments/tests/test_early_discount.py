@@ -1,3 +1,4 @@
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from unittest.mock import patch
 
@@ -6,7 +7,9 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.tests import tagged
 
+from ..gateways import ProviderUnavailable
 from ..gateways.stripe_gateway import StripeGateway
+from ..models.payment_transaction_stripe import _logger as _stripe_logger
 from .common import InvoicecloudCase, InvoicecloudProvidersMixin
 from .stripe_common import created_stripe_session
 
@@ -262,6 +265,44 @@ class TestEarlyPaymentDiscount(InvoicecloudProvidersMixin, InvoicecloudCase):
             self._confirm_stripe(tx, self._stripe_session(tx))
         self.assertTrue(tx.invoicecloud_line_ids.discount_granted)
         self.assertEqual(invoice.payment_state, 'paid')
+
+    def test_a_card_paid_in_the_discount_days_last_minutes_is_judged_by_when_it_was_paid(self):
+        """A session opened 15 minutes before the day's end lasts 35 minutes: it ends after
+        midnight, and says nothing of when it was paid. Stripe's payment intent, which Checkout
+        creates when the customer pays, does; if Stripe cannot be asked, the session's end stands."""
+        invoice = self._discounted_invoice()
+        last_day = invoice._invoicecloud_terms()['discount_date']
+        day_end = datetime.combine(last_day + timedelta(days=1), datetime.min.time())
+        for paid, answer, granted in (
+            (day_end - timedelta(minutes=5), None, True),
+            (day_end + timedelta(minutes=5), None, False),
+            (day_end - timedelta(minutes=5), ProviderUnavailable("Stripe is down"), False),
+        ):
+            with self.subTest(paid=paid, answer=answer):
+                invoice = self._discounted_invoice()
+                with (
+                    freeze_time(day_end - timedelta(minutes=15)),
+                    patch.object(StripeGateway, 'create_checkout_session', side_effect=_session_until_requested),
+                ):
+                    invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
+                tx = self._tx(invoice)
+                intent = {
+                    'id': 'pi_unit',
+                    'object': 'payment_intent',
+                    'created': int(paid.replace(tzinfo=UTC).timestamp()),
+                }
+                with (
+                    freeze_time(day_end + timedelta(minutes=20)),
+                    patch.object(
+                        StripeGateway, 'retrieve_payment_intent', side_effect=answer, return_value=intent
+                    ) as ask,
+                    self.assertLogs(_stripe_logger, 'WARNING') if answer else nullcontext(),
+                ):
+                    self._confirm_stripe(tx, self._stripe_session(tx))
+                ask.assert_called_once_with('pi_unit')
+                self.assertEqual(tx.state, 'done')
+                self.assertEqual(tx.invoicecloud_line_ids.discount_granted, granted)
+                self.assertEqual(invoice.payment_state, 'paid' if granted else 'partial')
 
     def test_a_payment_recorded_by_hand_meanwhile_ends_the_discount_and_tells_the_accountant(self):
         invoice = self._discounted_invoice()
