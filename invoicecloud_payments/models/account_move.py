@@ -57,6 +57,20 @@ class AccountMove(models.Model):
         customer_docs._invoicecloud_ensure_tokens()
         return posted
 
+    def write(self, vals):
+        """A document given to another customer (while in draft) gets a new link: the old one,
+        mailed to the first customer, must not open the new customer's page, history and receipts."""
+        if 'partner_id' not in vals:
+            return super().write(vals)
+        customers = {move.id: move.commercial_partner_id for move in self}
+        result = super().write(vals)
+        moved = self.sudo().filtered(
+            lambda move: move.invoicecloud_token and move.commercial_partner_id != customers[move.id]
+        )
+        if moved:
+            self._invoicecloud_renew_tokens(moved.ids)
+        return result
+
     def _invoicecloud_ensure_tokens(self):
         """Give a token to these documents and to their customers, where missing."""
         moves_sudo = self.sudo()
@@ -431,8 +445,12 @@ class AccountMove(models.Model):
         [(payment method, reason)], offered by the business but refused by the provider for every
         amount, told to the customer beside the others (the reason for `amount`).
         """
-        passes = [self._invoicecloud_method_choices(amount)]
-        passes += [self._invoicecloud_method_choices(other) for other in other_amounts if other != amount]
+        currency = self.currency_id[:1]
+        amounts = [amount]
+        for other in other_amounts:
+            if amount is not None and all(currency.compare_amounts(other, seen) for seen in amounts):
+                amounts.append(other)
+        passes = [self._invoicecloud_method_choices(each) for each in amounts]
         taken, refused = {}, {}  # {provider: methods}, {method: the first reason}
         for provider, methods, refusals in (choice for choices in passes for choice in choices):
             taken.setdefault(provider, methods.browse())
@@ -476,6 +494,15 @@ class AccountMove(models.Model):
             }
             choices.append((provider, provider_methods, refusals))
         return choices
+
+    def _invoicecloud_method_problem(self, provider, payment_method, choices):
+        """Why a method the customer chose cannot pay the amount they chose: 'method_amount' for a
+        method the pages offer for these invoices, refused for this amount (by the method's limits
+        or by the provider's), 'method' for anything else (none, forged, disabled)."""
+        if not any(p == provider for p, _ms, _rs in choices):
+            choices = self._invoicecloud_method_choices(0.0)  # the provider, whatever the amount
+        offered = any(p == provider and payment_method in methods for p, methods, _rs in choices)
+        return 'method_amount' if offered else 'method'
 
     def _invoicecloud_payment_problem(self):
         """Why these invoices cannot be paid together now, as a code the page explains, or None."""
@@ -556,9 +583,7 @@ class AccountMove(models.Model):
         amount = sum(values['amount'] for values in plan)
         choices = self._invoicecloud_method_choices(amount)
         if not any(p == provider and not refusals.get(payment_method, True) for p, _ms, refusals in choices):
-            # A method the page offers for another of its amounts says so; anything else is no method.
-            refused = any(p == provider and payment_method in methods for p, methods, _rs in choices)
-            return None, 'method_amount' if refused else 'method'
+            return None, self._invoicecloud_method_problem(provider, payment_method, choices)
         try:
             # A new attempt ends the previous one: a session the customer left open is expired,
             # an awaited bank transfer canceled, so at most one checkout per invoice can be paid.

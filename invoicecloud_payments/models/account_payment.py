@@ -15,11 +15,12 @@ class AccountPayment(models.Model):
         """Money given back through one of our providers gets a refund receipt (Odoo's report
         calls every payment's PDF a payment receipt). In the context's language: the receipt's
         file name is the customer's, whoever read the title before."""
-        super()._compute_payment_receipt_title()
+        result = super()._compute_payment_receipt_title()
         for payment in self:
             tx = payment.payment_transaction_id
             if tx.operation == 'refund' and tx.provider_code in INVOICECLOUD_CODES:
                 payment.payment_receipt_title = self.env._("Refund Receipt")
+        return result
 
     def _invoicecloud_is_receipt_of(self, customer):
         """Whether this payment is one the customer (a commercial partner) may download the receipt

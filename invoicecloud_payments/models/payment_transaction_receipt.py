@@ -1,5 +1,7 @@
 import logging
 
+from psycopg2 import OperationalError
+
 from odoo import api, fields, models
 
 from ..const import INVOICECLOUD_CODES, RECEIPTS_PER_RUN
@@ -29,25 +31,33 @@ class PaymentTransaction(models.Model):
         if self.state != 'done' or not self.payment_id or self.invoicecloud_receipt_state:
             return
         self.invoicecloud_receipt_state = 'due'
-        self.env.ref('invoicecloud_payments.cron_send_receipts')._trigger()
+        # Without its cron (deleted by an admin), a receipt waits: the payment is recorded anyway.
+        if cron := self.env.ref('invoicecloud_payments.cron_send_receipts', raise_if_not_found=False):
+            cron._trigger()
 
     def _invoicecloud_receipt_recipients(self):
-        """Who received the documents paid (or refunded), else the customer: those with an email."""
-        return (self._invoicecloud_documents().partner_id or self.partner_id).filtered('email')
+        """To whom the documents paid (or refunded) were addressed, else the customer, with an
+        email address: never a partner of another customer (a document set aside, since given to
+        someone else, says nothing of who paid)."""
+        customer = self.payment_id.partner_id.commercial_partner_id
+        addressees = self.invoice_ids.partner_id.filtered(lambda partner: partner.commercial_partner_id == customer)
+        return (addressees or self.payment_id.partner_id).filtered('email')
 
     def _invoicecloud_send_receipt(self):
         """Mail the receipt: a message in the payment's chatter, with the PDF of Odoo's receipt
-        report attached, in the language of whoever received the first document."""
+        report attached, in the language of its first recipient. False when there is no posted
+        payment of the customer's (cancelled meanwhile) or nobody to mail it to."""
         self.ensure_one()
+        payment = self.payment_id.with_company(self.company_id)
         recipients = self._invoicecloud_receipt_recipients()
-        if not recipients:
+        if not (recipients and payment._invoicecloud_is_receipt_of(payment.partner_id.commercial_partner_id)):
             return False
         template = self.env.ref(
             'invoicecloud_payments.mail_template_refund_receipt'
             if self.operation == 'refund'
             else 'invoicecloud_payments.mail_template_payment_receipt'
         )
-        self.payment_id.message_post_with_source(
+        payment.with_context(invoicecloud_receipt_lang=recipients[0].lang).message_post_with_source(
             template,
             message_type='comment',
             subtype_xmlid='mail.mt_comment',
@@ -59,7 +69,8 @@ class PaymentTransaction(models.Model):
     @api.model
     def _cron_invoicecloud_send_receipts(self):
         """Mail the receipts that are due, each committed on its own: one that cannot be drawn or
-        rendered is logged and marked, and the others go."""
+        rendered is logged, marked and noted on its payment, and the others go. A database error
+        (a lock, a concurrent update) is no such failure: the run stops, the receipt stays due."""
         domain = [('invoicecloud_receipt_state', '=', 'due'), ('provider_code', 'in', INVOICECLOUD_CODES)]
         cron = self.env['ir.cron']
         remaining = self.search_count(domain)
@@ -68,15 +79,17 @@ class PaymentTransaction(models.Model):
             try:
                 with self.env.cr.savepoint():
                     sent = tx._invoicecloud_send_receipt()
+            except OperationalError:
+                raise
             except Exception:  # a receipt never stops the others, and is marked
                 _logger.exception("Could not mail the receipt of payment %s", tx.reference)
                 sent = False
             tx.invoicecloud_receipt_state = 'sent' if sent else 'failed'
-            if not sent:
+            if not sent and tx.payment_id:
                 tx.payment_id.message_post(
                     body=self.env._(
-                        "No receipt was mailed to the customer for %(ref)s: no contact with an email address, or the "
-                        "receipt could not be drawn (see the server log). Print it from this payment.",
+                        "No receipt was mailed to the customer for %(ref)s: no contact with an email address, the "
+                        "payment is no longer posted, or the receipt could not be drawn (see the server log).",
                         ref=tx.reference,
                     ),
                     subtype_xmlid='mail.mt_note',

@@ -123,7 +123,46 @@ class TestReceipts(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
             self.assertIn("No receipt was mailed", tx.payment_id.message_ids[:1].body)
         self.assertEqual(first.payment_id.state, 'paid', "the payment stays recorded")
 
+    def test_a_payment_cancelled_or_a_document_given_to_another_customer_meanwhile(self):
+        """Between the payment and the cron: a payment cancelled gets no receipt (the accountant is
+        told); a document reset to draft and given to another customer never makes the receipt go
+        to that customer."""
+        _invoice, cancelled = self._paid_invoice()
+        cancelled.payment_id.action_draft()
+        cancelled.payment_id.action_cancel()
+        invoice, moved = self._paid_invoice()
+        invoice.button_draft()
+        invoice.partner_id = self.other_customer
+        self.cron.method_direct_trigger()
+        self.assertEqual(cancelled.invoicecloud_receipt_state, 'failed')
+        self.assertFalse(self._mails_of(cancelled.payment_id))
+        self.assertIn("no longer posted", cancelled.payment_id.message_ids[:1].body)
+        self.assertEqual(moved.invoicecloud_receipt_state, 'sent')
+        self.assertEqual(self._mails_of(moved.payment_id).partner_ids, self.customer, "the payer, not the new customer")
+
     # --- the pages ------------------------------------------------------------------------------
+
+    def test_an_invoice_link_opens_the_receipts_of_that_invoice_only(self):
+        invoice, tx = self._paid_invoice()
+        other = self._create_invoice(post=True, partner_id=self.contact.id)
+        by_hand = self._register_payment(other)
+        self.assertEqual(self.url_open(self._receipt_path(self._path(invoice), tx.payment_id)).status_code, 200)
+        self.assertEqual(self.url_open(self._receipt_path(self._path(invoice), by_hand)).status_code, 404)
+        self.assertEqual(self.url_open(self._receipt_path(self._path(other), by_hand)).status_code, 200)
+        history = self._history_path(self.customer)
+        self.assertEqual(self.url_open(self._receipt_path(history, by_hand)).status_code, 200)
+
+    def test_a_document_given_to_another_customer_gets_a_new_link(self):
+        invoice = self._create_invoice(post=True, partner_id=self.contact.id)
+        old_path = self._path(invoice)
+        invoice.button_draft()
+        invoice.partner_id = self.customer  # the same customer: the link stays
+        self.assertEqual(self._path(invoice), old_path)
+        invoice.partner_id = self.other_customer
+        self.assertNotEqual(self._path(invoice), old_path)
+        invoice.action_post()
+        self.assertEqual(self.url_open(old_path).status_code, 404)
+        self.assertEqual(self.url_open(self._path(invoice)).status_code, 200)
 
     def _register_payment(self, invoice):
         """A payment registered by the accountant with Odoo's wizard, as before the addon."""
