@@ -106,19 +106,17 @@ class InvoicecloudController(http.Controller):
         payable = bool(invoice_sudo._invoicecloud_payable())
         terms = invoice_sudo._invoicecloud_terms() if payable else None
         amount_due = terms['due_now'] if payable else 0.0
-        # The methods for any amount the form offers: what it proposes, the whole, the bounds of an
-        # amount of one's choice (the one chosen is checked when the customer pays).
-        proposed = sum(values['amount'] for values in invoice_sudo._invoicecloud_proposed_plan()) if payable else None
-        custom_bounds = payable and invoice_sudo._invoicecloud_custom_bounds()
-        other_amounts = (amount_due, *(custom_bounds or ())) if payable else ()
-        pay_options, withheld_methods = invoice_sudo._invoicecloud_pay_choices(proposed, other_amounts)
+        # The methods for any amount the form offers (the one chosen is checked when paying).
+        pay_options, withheld_methods = invoice_sudo._invoicecloud_pay_choices(
+            *invoice_sudo._invoicecloud_offered_amounts()
+        )
         in_progress = bool(invoice_sudo._invoicecloud_in_progress())
         awaited_transfers = invoice_sudo._invoicecloud_awaited_transfers()
         return {
             'transfer': payable and not (in_progress or awaited_transfers) and invoice_sudo._invoicecloud_transfer(),
             'terms': terms,
             'schedule': invoice_sudo._invoicecloud_schedule(),
-            'custom_bounds': custom_bounds,
+            'custom_bounds': payable and invoice_sudo._invoicecloud_custom_bounds(),
             'pay_options': pay_options,
             'withheld_methods': withheld_methods,
             'invoice': invoice_sudo,

@@ -218,20 +218,21 @@ class InvoicecloudPaymentController(InvoicecloudController):
             return self._not_found()
         # The token was checked above; the transaction must have been started from its page.
         tx_sudo = request.env['payment.transaction'].sudo()._invoicecloud_from_page(reference, token)
-        if not tx_sudo:
+        # The customer's own payment only: a document given to another customer since has a new
+        # link, which must not open the first customer's payments.
+        if not tx_sudo or tx_sudo.partner_id.commercial_partner_id != partner_sudo:
             return self._not_found()
         tx_sudo._invoicecloud_customer_returns()  # `cancelled=1` (the provider's cancel URL) changes nothing
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)
-        values = self._invoicecloud_status_values(tx_sudo.with_context(lang=partner_sudo.lang), page_url)
+        values = self._invoicecloud_status_values(tx_sudo.with_context(lang=partner_sudo.lang), page_url, partner_sudo)
         return self._render_page('invoicecloud_payments.payment_status_page', values)
 
-    def _invoicecloud_status_values(self, tx_sudo, page_url):
-        """What the status page shows: where the payment stands, and the way back."""
+    def _invoicecloud_status_values(self, tx_sudo, page_url, partner_sudo):
+        """What the status page shows: where the payment stands, its receipt, and the way back."""
         customer_state = tx_sudo._invoicecloud_customer_state()
         payment_sudo = tx_sudo.payment_id
-        customer_sudo = tx_sudo._invoicecloud_documents().commercial_partner_id[:1]
         return {
-            'receipt_url': payment_sudo._invoicecloud_is_receipt_of(customer_sudo)
+            'receipt_url': payment_sudo._invoicecloud_is_receipt_of(partner_sudo)
             and f'{page_url}/receipt/{payment_sudo.id}',
             'tx': tx_sudo,
             'customer_state': customer_state,

@@ -495,14 +495,26 @@ class AccountMove(models.Model):
             choices.append((provider, provider_methods, refusals))
         return choices
 
-    def _invoicecloud_method_problem(self, provider, payment_method, choices):
-        """Why a method the customer chose cannot pay the amount they chose: 'method_amount' for a
-        method the pages offer for these invoices, refused for this amount (by the method's limits
-        or by the provider's), 'method' for anything else (none, forged, disabled)."""
-        if not any(p == provider for p, _ms, _rs in choices):
-            choices = self._invoicecloud_method_choices(0.0)  # the provider, whatever the amount
-        offered = any(p == provider and payment_method in methods for p, methods, _rs in choices)
-        return 'method_amount' if offered else 'method'
+    def _invoicecloud_offered_amounts(self):
+        """(proposed, others): the amounts this invoice's page offers to pay: what it proposes
+        (the next instalment, else what is due), and the others (what is due, the bounds of an
+        amount of one's choice). (None, ()) when nothing can be paid."""
+        self.ensure_one()
+        if not self._invoicecloud_payable():
+            return None, ()
+        proposed = sum(values['amount'] for values in self._invoicecloud_proposed_plan())
+        return proposed, (self._invoicecloud_terms()['due_now'], *(self._invoicecloud_custom_bounds() or ()))
+
+    def _invoicecloud_method_problem(self, provider, payment_method):
+        """Why a method the customer chose cannot pay what they chose: 'method_amount' for a
+        method an invoice's page offers for another of its amounts, 'method' for anything else
+        (none, forged, disabled; a payment of several invoices is offered the methods of its
+        total, on its review page)."""
+        if len(self) == 1:
+            options = self._invoicecloud_pay_choices(*self._invoicecloud_offered_amounts())[0]
+            if any(p == provider and payment_method in methods for p, methods in options):
+                return 'method_amount'
+        return 'method'
 
     def _invoicecloud_payment_problem(self):
         """Why these invoices cannot be paid together now, as a code the page explains, or None."""
@@ -583,7 +595,7 @@ class AccountMove(models.Model):
         amount = sum(values['amount'] for values in plan)
         choices = self._invoicecloud_method_choices(amount)
         if not any(p == provider and not refusals.get(payment_method, True) for p, _ms, refusals in choices):
-            return None, self._invoicecloud_method_problem(provider, payment_method, choices)
+            return None, self._invoicecloud_method_problem(provider, payment_method)
         try:
             # A new attempt ends the previous one: a session the customer left open is expired,
             # an awaited bank transfer canceled, so at most one checkout per invoice can be paid.

@@ -1,6 +1,6 @@
 import logging
 
-from psycopg2 import OperationalError
+from psycopg2.errors import DeadlockDetected, LockNotAvailable, SerializationFailure
 
 from odoo import api, fields, models
 
@@ -69,8 +69,9 @@ class PaymentTransaction(models.Model):
     @api.model
     def _cron_invoicecloud_send_receipts(self):
         """Mail the receipts that are due, each committed on its own: one that cannot be drawn or
-        rendered is logged, marked and noted on its payment, and the others go. A database error
-        (a lock, a concurrent update) is no such failure: the run stops, the receipt stays due."""
+        rendered is logged, marked and noted on its payment, and the others go. A concurrent update
+        (serialization failure, deadlock, lock) is no such failure: the run stops, the receipt
+        stays due for the next run. Any other error marks it, so that none blocks the others."""
         domain = [('invoicecloud_receipt_state', '=', 'due'), ('provider_code', 'in', INVOICECLOUD_CODES)]
         cron = self.env['ir.cron']
         remaining = self.search_count(domain)
@@ -79,8 +80,8 @@ class PaymentTransaction(models.Model):
             try:
                 with self.env.cr.savepoint():
                     sent = tx._invoicecloud_send_receipt()
-            except OperationalError:
-                raise
+            except (SerializationFailure, DeadlockDetected, LockNotAvailable):
+                raise  # a concurrent update: the receipt stays due, the next run sends it
             except Exception:  # a receipt never stops the others, and is marked
                 _logger.exception("Could not mail the receipt of payment %s", tx.reference)
                 sent = False

@@ -131,9 +131,11 @@ class PaymentTransaction(models.Model):
         payment is made once it has ended, so a confirmation that comes late (webhook lost, the
         cron asking hours later) counts from there, not from now. When that is too late for an
         early payment discount the payment asks for (a session opened in the discount day's last
-        minutes ends after midnight), the payment intent tells: Checkout creates it when the
-        customer submits the payment (Stripe API versions since 2022-08-01). If Stripe cannot be
-        asked, the session's end stands; the accountant is told of a discount refused."""
+        minutes ends after midnight), the charge that paid tells: its payment intent's latest
+        charge, created when the customer's successful attempt was made (not the intent, created
+        at the first attempt, declined ones included). Two calls to Stripe, made only then. If
+        Stripe cannot be asked, the session's end stands; the accountant is told of a discount
+        refused."""
         now = fields.Datetime.now()
         expires_at = self.invoicecloud_checkout_expires_at
         paid_at = min(now, expires_at - timedelta(seconds=1)) if expires_at else now
@@ -141,13 +143,15 @@ class PaymentTransaction(models.Model):
             paid_at
         ):
             return paid_at
+        gateway = self.provider_id._invoicecloud_stripe_gateway()
         try:
-            intent = self.provider_id._invoicecloud_stripe_gateway().retrieve_payment_intent(payment_intent)
+            charge_id = gateway.retrieve_payment_intent(payment_intent).get('latest_charge')
+            charge = gateway.retrieve_charge(charge_id) if isinstance(charge_id, str) else {}
         except ProviderError as error:
             _logger.warning("Could not ask Stripe when %s was paid: %s", self.reference, error)
             return paid_at
-        submitted = _stripe_datetime(intent.get('created'))
-        return min(paid_at, submitted) if submitted else paid_at
+        charged_at = charge.get('paid') is True and _stripe_datetime(charge.get('created'))
+        return min(paid_at, charged_at) if charged_at else paid_at
 
     def _invoicecloud_stripe_session_params(self):
         """The Checkout Session, built from the transaction only (amounts from the server).

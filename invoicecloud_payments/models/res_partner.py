@@ -58,6 +58,21 @@ class ResPartner(models.Model):
         the history link alone would be undone by any of their invoice links."""
         return self.action_invoicecloud_revoke_links()
 
+    def write(self, vals):
+        """A contact moved to another company takes the documents addressed to them along: each
+        gets a new link (as a document given to another customer, `account.move.write`), so a
+        link mailed before the move opens nothing of the new company's."""
+        if 'parent_id' not in vals:
+            return super().write(vals)
+        customers = {partner.id: partner.commercial_partner_id for partner in self}
+        result = super().write(vals)
+        moved = self.filtered(lambda partner: partner.commercial_partner_id != customers[partner.id])
+        if moved:
+            Move = self.env['account.move'].sudo()
+            documents = Move.search([('partner_id', 'child_of', moved.ids), ('invoicecloud_token', '!=', False)])
+            Move._invoicecloud_renew_tokens(documents.ids)
+        return result
+
     # --- history ----------------------------------------------------------------------------
 
     def _invoicecloud_history_domain(self, state='all'):

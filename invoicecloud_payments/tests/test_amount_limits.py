@@ -70,7 +70,7 @@ class TestAmountLimits(AmountLimitsMixin, InvoicecloudCase):
     def test_a_withheld_card_is_never_sent_to_stripe(self):
         invoice = self._invoice_in('KWD', 5.124)
         with patch.object(StripeGateway, 'create_checkout_session') as create:
-            self.assertEqual(invoice.sudo()._invoicecloud_pay(self.provider, self.card, False), (None, 'method_amount'))
+            self.assertEqual(invoice.sudo()._invoicecloud_pay(self.provider, self.card, False), (None, 'method'))
         create.assert_not_called()
         self.assertEqual(invoice.payment_state, 'not_paid')
 
@@ -100,11 +100,12 @@ class TestAmountLimits(AmountLimitsMixin, InvoicecloudCase):
             invoice_payment_term_id=instalments.id,
             post=True,
         )
-        whole = invoice._invoicecloud_terms()['due_now']
+        self.assertEqual(invoice._invoicecloud_offered_amounts(), (30.0, (100.0,)))
         self.assertNotIn(self.paypal, self._choices(invoice)[0], "not for the whole alone")
-        options, withheld = invoice._invoicecloud_pay_choices(30.0, (whole,))
-        self.assertIn(self.paypal, {method for _provider, methods in options for method in methods})
-        self.assertNotIn(self.paypal, dict(withheld))
+        for amounts in ((100.0, (30.0,)), invoice._invoicecloud_offered_amounts()):
+            options, withheld = invoice._invoicecloud_pay_choices(*amounts)
+            self.assertIn(self.paypal, {method for _provider, methods in options for method in methods}, amounts)
+            self.assertNotIn(self.paypal, dict(withheld))
         _url, problem, create = self._pay_through_mollie(invoice, self.paypal, parts={invoice.id: 'full'})
         self.assertEqual(problem, 'method_amount')
         create.assert_not_called()

@@ -268,17 +268,22 @@ class TestEarlyPaymentDiscount(InvoicecloudProvidersMixin, InvoicecloudCase):
 
     def test_a_card_paid_in_the_discount_days_last_minutes_is_judged_by_when_it_was_paid(self):
         """A session opened 15 minutes before the day's end lasts 35 minutes: it ends after
-        midnight, and says nothing of when it was paid. Stripe's payment intent, which Checkout
-        creates when the customer pays, does; if Stripe cannot be asked, the session's end stands."""
-        invoice = self._discounted_invoice()
-        last_day = invoice._invoicecloud_terms()['discount_date']
+        midnight, and says nothing of when it was paid. The charge that paid does (not the payment
+        intent, created at the first attempt: a card declined at 23:58 and paid at 00:05 was paid
+        late); if Stripe cannot be asked, the session's end stands."""
+        last_day = self._discounted_invoice()._invoicecloud_terms()['discount_date']
         day_end = datetime.combine(last_day + timedelta(days=1), datetime.min.time())
-        for paid, answer, granted in (
-            (day_end - timedelta(minutes=5), None, True),
-            (day_end + timedelta(minutes=5), None, False),
-            (day_end - timedelta(minutes=5), ProviderUnavailable("Stripe is down"), False),
+
+        def unix(moment):
+            return int(moment.replace(tzinfo=UTC).timestamp())
+
+        before, after = day_end - timedelta(minutes=2), day_end + timedelta(minutes=5)
+        for charged, answer, granted in (
+            (before, None, True),
+            (after, None, False),
+            (before, ProviderUnavailable("Stripe is down"), False),
         ):
-            with self.subTest(paid=paid, answer=answer):
+            with self.subTest(charged=charged, answer=answer):
                 invoice = self._discounted_invoice()
                 with (
                     freeze_time(day_end - timedelta(minutes=15)),
@@ -286,20 +291,26 @@ class TestEarlyPaymentDiscount(InvoicecloudProvidersMixin, InvoicecloudCase):
                 ):
                     invoice.sudo()._invoicecloud_pay(self.provider, self.card, False)
                 tx = self._tx(invoice)
+                # The first attempt (declined) made the intent before midnight, whatever the charge.
                 intent = {
                     'id': 'pi_unit',
                     'object': 'payment_intent',
-                    'created': int(paid.replace(tzinfo=UTC).timestamp()),
+                    'created': unix(before),
+                    'latest_charge': 'ch_unit',
                 }
+                charge = {'id': 'ch_unit', 'object': 'charge', 'paid': True, 'created': unix(charged)}
                 with (
                     freeze_time(day_end + timedelta(minutes=20)),
                     patch.object(
                         StripeGateway, 'retrieve_payment_intent', side_effect=answer, return_value=intent
                     ) as ask,
+                    patch.object(StripeGateway, 'retrieve_charge', return_value=charge) as ask_charge,
                     self.assertLogs(_stripe_logger, 'WARNING') if answer else nullcontext(),
                 ):
                     self._confirm_stripe(tx, self._stripe_session(tx))
                 ask.assert_called_once_with('pi_unit')
+                if not answer:
+                    ask_charge.assert_called_once_with('ch_unit')
                 self.assertEqual(tx.state, 'done')
                 self.assertEqual(tx.invoicecloud_line_ids.discount_granted, granted)
                 self.assertEqual(invoice.payment_state, 'paid' if granted else 'partial')

@@ -70,6 +70,7 @@ class TestReceipts(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         self.assertIn("Merci pour votre paiement", message.body)
         self.assertEqual(len(message.attachment_ids), 1)
         # Odoo's report, named in French ("Payment Receipt" is Odoo's term, translated by Odoo).
+        self.assertIn("Reçu de paiement", message.attachment_ids.raw.decode(), "the PDF in French too")
         name = message.attachment_ids.name
         self.assertTrue(name.startswith(f"Reçu de paiement {tx.payment_id.name.replace('/', '-')}."), name)
         mail = self.env['mail.mail'].search([('mail_message_id', '=', message.id)])
@@ -151,6 +152,25 @@ class TestReceipts(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         self.assertEqual(self.url_open(self._receipt_path(self._path(other), by_hand)).status_code, 200)
         history = self._history_path(self.customer)
         self.assertEqual(self.url_open(self._receipt_path(history, by_hand)).status_code, 200)
+
+    def test_a_paid_document_given_to_another_customer_shows_them_nothing_of_the_payment(self):
+        invoice, tx = self._paid_invoice()
+        invoice.button_draft()
+        invoice.partner_id = self.other_customer
+        invoice.action_post()
+        path = self._path(invoice)
+        self.assertEqual(self.url_open(path).status_code, 200)
+        self.assertEqual(self.url_open(f'{path}/payment?reference={tx.reference}').status_code, 404)
+        self.assertEqual(self.url_open(self._receipt_path(path, tx.payment_id)).status_code, 404)
+
+    def test_a_contact_moved_to_another_company_takes_new_links_along(self):
+        old_path = self._path(self.invoice)  # addressed to the contact of the customer
+        others = self._create_invoice(post=True, partner_id=self.other_customer.id)
+        others_path = self._path(others)
+        self.contact.parent_id = self.other_customer
+        self.assertNotEqual(self._path(self.invoice), old_path)
+        self.assertEqual(self.url_open(old_path).status_code, 404)
+        self.assertEqual(self._path(others), others_path, "the documents of others keep their links")
 
     def test_a_document_given_to_another_customer_gets_a_new_link(self):
         invoice = self._create_invoice(post=True, partner_id=self.contact.id)
