@@ -1,9 +1,13 @@
 """Payment terms on the customer's side, in Chromium: an early payment discount and an instalment
-paid together from the history, by card through the fake Stripe's hosted checkout."""
+paid together from the history, by card through the fake Stripe's hosted checkout; then scan to
+pay, its QR code read from the page as a banking app's camera reads it."""
 
+import io
 import re
 
 import pytest
+import zxingcpp
+from PIL import Image
 from playwright.sync_api import expect, sync_playwright
 
 from chromium import CHROMIUM, CHROMIUM_ARGS, pay_through_the_fake
@@ -57,6 +61,22 @@ def test_a_discount_and_an_instalment_paid_together_from_the_history(output_dir)
             expect(page.locator('.o_invoicecloud_amount_due')).to_contain_text('700,00')
             expect(page.locator('.o_invoicecloud_instalment[data-state=paid]')).to_have_count(1)
             page.screenshot(path=output_dir / 'parts-6-partially-paid.png', full_page=True)
+
+            # Scan to pay: the QR code as the browser draws it, read as a banking app's camera does.
+            scan = odoo.run_result('scan_to_pay', enabled=True)
+            page.goto(f"{odoo.url}/invoicecloud/{scan['token']}")
+            transfer = page.locator('.o_invoicecloud_transfer')
+            expect(transfer.locator('.o_invoicecloud_transfer_account')).to_have_text('BE71 0961 2345 6769')
+            expect(transfer.locator('.o_invoicecloud_transfer_amount')).to_contain_text(re.compile(r'1\D?250\D00'))
+            qr = transfer.locator('img.o_invoicecloud_qr')
+            expect(qr).to_be_visible()
+            reference = transfer.locator('.o_invoicecloud_transfer_reference').inner_text()
+            [text] = {code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))}
+            fields = text.split('\n')
+            assert fields[:4] == ['BCD', '002', '1', 'SCT'], fields
+            assert fields[6:8] == ['BE71096123456769', 'EUR1250.0'], fields
+            assert reference.replace(' ', '') in fields[9:11], (reference, fields)
+            page.screenshot(path=output_dir / 'parts-7-scan-to-pay.png', full_page=True)
             browser.close()
         fake.wait_for_webhooks()
         ledger = Ledger(odoo)
