@@ -113,7 +113,7 @@ class InvoicecloudController(http.Controller):
         in_progress = bool(invoice_sudo._invoicecloud_in_progress())
         awaited_transfers = invoice_sudo._invoicecloud_awaited_transfers()
         return {
-            'transfer': payable and not (in_progress or awaited_transfers) and invoice_sudo._invoicecloud_transfer(),
+            'transfer': invoice_sudo._invoicecloud_transfer(),
             'terms': terms,
             'schedule': invoice_sudo._invoicecloud_schedule(),
             'custom_bounds': payable and invoice_sudo._invoicecloud_custom_bounds(),

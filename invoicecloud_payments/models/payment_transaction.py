@@ -166,9 +166,13 @@ class PaymentTransaction(models.Model):
         return tx if tx and tx._invoicecloud_page_token() == token else self.browse()
 
     def _invoicecloud_page_token(self):
-        """The token of the page the customer came from (current value: a reset revokes it)."""
+        """The token of the page the customer came from (current value: a reset revokes it), or
+        None once its documents belong to another customer: their new links (`account.move.
+        write`) must not open the first customer's payments."""
         self.ensure_one()
         invoices = self._invoicecloud_documents()
+        if invoices.commercial_partner_id[:1] != self.partner_id.commercial_partner_id:
+            return None
         if self.invoicecloud_from_history:
             return invoices.commercial_partner_id[:1].invoicecloud_token
         return invoices[:1].invoicecloud_token
