@@ -20,7 +20,7 @@ class InvoicecloudReceiptController(InvoicecloudController):
         payment_sudo = self._payment(payment_id)
         if not (payment_sudo and document_sudo._invoicecloud_page_offers_receipt(payment_sudo, token)):
             return self._not_found()
-        return self._receipt_response(payment_sudo, document_sudo.commercial_partner_id)
+        return self._receipt_response(payment_sudo, document_sudo.partner_id)
 
     @customer_route(f'{HISTORY_PREFIX}/<string:token>/receipt/<int:payment_id>', ['GET'])
     def invoicecloud_history_receipt(self, token, payment_id, **kwargs):
@@ -37,6 +37,7 @@ class InvoicecloudReceiptController(InvoicecloudController):
             return None
         return request.env['account.payment'].sudo().browse(payment_id).exists() or None
 
-    def _receipt_response(self, payment_sudo, partner_sudo):
-        payment_sudo = self._in_customer_lang(payment_sudo, partner_sudo)
+    def _receipt_response(self, payment_sudo, reader_sudo):
+        """The PDF, in the language of the page's reader (as the page itself)."""
+        payment_sudo = self._in_customer_lang(payment_sudo, reader_sudo)
         return self._pdf_response(*payment_sudo._invoicecloud_receipt_pdf())

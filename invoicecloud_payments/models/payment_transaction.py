@@ -170,12 +170,11 @@ class PaymentTransaction(models.Model):
         None once its documents belong to another customer: their new links (`account.move.
         write`) must not open the first customer's payments."""
         self.ensure_one()
-        invoices = self._invoicecloud_documents()
-        if invoices.commercial_partner_id[:1] != self.partner_id.commercial_partner_id:
-            return None
+        customer = self.partner_id.commercial_partner_id
         if self.invoicecloud_from_history:
-            return invoices.commercial_partner_id[:1].invoicecloud_token
-        return invoices[:1].invoicecloud_token
+            return customer.invoicecloud_token
+        document = self._invoicecloud_documents()[:1]
+        return document.invoicecloud_token if document.commercial_partner_id == customer else None
 
     def _invoicecloud_documents(self):
         """The documents this transaction pays (or refunds), set aside ones included."""

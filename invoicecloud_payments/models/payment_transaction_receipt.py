@@ -86,14 +86,14 @@ class PaymentTransaction(models.Model):
                 _logger.exception("Could not mail the receipt of payment %s", tx.reference)
                 sent = False
             tx.invoicecloud_receipt_state = 'sent' if sent else 'failed'
-            if not sent and tx.payment_id:
-                tx.payment_id.message_post(
-                    body=self.env._(
+            if not sent:
+                tx._invoicecloud_tell_accountant(
+                    self.env._("No receipt mailed for %(ref)s", ref=tx.reference),
+                    self.env._(
                         "No receipt was mailed to the customer for %(ref)s: no contact with an email address, the "
                         "payment is no longer posted, or the receipt could not be drawn (see the server log).",
                         ref=tx.reference,
                     ),
-                    subtype_xmlid='mail.mt_note',
                 )
             remaining -= 1
             if not cron._commit_progress(1, remaining=remaining):

@@ -19,7 +19,7 @@ from ..const import (
     STRIPE_SESSION_MIN_LIFETIME,
     STRIPE_STATUS_MAPPING,
 )
-from ..gateways import ProviderError
+from ..gateways import ProviderRefused
 
 _logger = get_payment_logger(__name__, sensitive_keys=SENSITIVE_KEYS)
 
@@ -133,9 +133,11 @@ class PaymentTransaction(models.Model):
         early payment discount the payment asks for (a session opened in the discount day's last
         minutes ends after midnight), the charge that paid tells: its payment intent's latest
         charge, created when the customer's successful attempt was made (not the intent, created
-        at the first attempt, declined ones included). Two calls to Stripe, made only then. If
-        Stripe cannot be asked, the session's end stands; the accountant is told of a discount
-        refused."""
+        at the first attempt, declined ones included). Two calls to Stripe, made only then.
+
+        If Stripe is down, the confirmation waits, as any of ours does when the provider cannot
+        be asked (ProviderUnavailable: the webhook answers 503, the cron asks again). If Stripe
+        has no such charge, the session's end stands."""
         now = fields.Datetime.now()
         expires_at = self.invoicecloud_checkout_expires_at
         paid_at = min(now, expires_at - timedelta(seconds=1)) if expires_at else now
@@ -147,8 +149,8 @@ class PaymentTransaction(models.Model):
         try:
             charge_id = gateway.retrieve_payment_intent(payment_intent).get('latest_charge')
             charge = gateway.retrieve_charge(charge_id) if isinstance(charge_id, str) else {}
-        except ProviderError as error:
-            _logger.warning("Could not ask Stripe when %s was paid: %s", self.reference, error)
+        except ProviderRefused as error:
+            _logger.warning("Stripe cannot tell when %s was paid: %s", self.reference, error)
             return paid_at
         charged_at = charge.get('paid') is True and _stripe_datetime(charge.get('created'))
         return min(paid_at, charged_at) if charged_at else paid_at

@@ -59,10 +59,10 @@ class ResPartner(models.Model):
         return self.action_invoicecloud_revoke_links()
 
     def write(self, vals):
-        """A contact moved to another company takes the documents addressed to them along: each
-        gets a new link (as a document given to another customer, `account.move.write`), so a
-        link mailed before the move opens nothing of the new company's."""
-        if 'parent_id' not in vals:
+        """A contact moved to another company (or a company made a contact of another) takes the
+        documents addressed to them along: each gets a new link (as a document given to another
+        customer, `account.move.write`), so a link mailed before opens nothing of the new company's."""
+        if not {'parent_id', 'is_company'} & vals.keys():  # what decides the commercial partner
             return super().write(vals)
         customers = {partner.id: partner.commercial_partner_id for partner in self}
         result = super().write(vals)

@@ -89,7 +89,7 @@ class TestReceipts(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         pdf = self.url_open(self._receipt_path(self._path(credit_note), refund_tx.payment_id))
         self.assertIn("Refund Receipt", pdf.text)
 
-    def test_odoos_own_refunds_keep_odoos_title(self):
+    def test_refunds_registered_by_hand_keep_odoos_title(self):
         payment = self.env['account.payment'].create(
             {'partner_id': self.customer.id, 'partner_type': 'customer', 'payment_type': 'outbound', 'amount': 5}
         )
@@ -98,9 +98,7 @@ class TestReceipts(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
     def test_a_receipt_that_cannot_go_is_told_and_the_others_go(self):
         _invoice, first = self._paid_invoice()
         nobody = self.env['res.partner'].create({'name': "No email", 'parent_id': self.customer.id})
-        self.customer.email = False
-        _invoice, second = self._paid_invoice(partner=nobody)
-        self.customer.email = 'customer@example.com'
+        _invoice, second = self._paid_invoice(partner=nobody)  # the invoice's addressee has no email
         _invoice, third = self._paid_invoice()
         original = type(first)._invoicecloud_send_receipt
 
@@ -120,8 +118,9 @@ class TestReceipts(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         )
         self.assertFalse(self._mails_of(first.payment_id))
         self.assertFalse(self._mails_of(second.payment_id))
-        for tx in (first, second):
-            self.assertIn("No receipt was mailed", tx.payment_id.message_ids[:1].body)
+        for tx in (first, second):  # told to whoever handles the invoice: a note and a to-do
+            self.assertIn("No receipt was mailed", tx.invoice_ids.message_ids[:1].body)
+            self.assertIn(tx.reference, tx.invoice_ids.activity_ids.summary)
         self.assertEqual(first.payment_id.state, 'paid', "the payment stays recorded")
 
     def test_a_payment_cancelled_or_a_document_given_to_another_customer_meanwhile(self):
@@ -137,7 +136,7 @@ class TestReceipts(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         self.cron.method_direct_trigger()
         self.assertEqual(cancelled.invoicecloud_receipt_state, 'failed')
         self.assertFalse(self._mails_of(cancelled.payment_id))
-        self.assertIn("no longer posted", cancelled.payment_id.message_ids[:1].body)
+        self.assertIn("no longer posted", cancelled.invoice_ids.message_ids[:1].body)
         self.assertEqual(moved.invoicecloud_receipt_state, 'sent')
         self.assertEqual(self._mails_of(moved.payment_id).partner_ids, self.customer, "the payer, not the new customer")
 
@@ -171,6 +170,14 @@ class TestReceipts(InvoicecloudProvidersMixin, InvoicecloudHttpCase):
         self.assertNotEqual(self._path(self.invoice), old_path)
         self.assertEqual(self.url_open(old_path).status_code, 404)
         self.assertEqual(self._path(others), others_path, "the documents of others keep their links")
+
+    def test_a_company_made_a_contact_of_another_takes_new_links_along(self):
+        invoice = self._create_invoice(post=True, partner_id=self.other_customer.id)
+        old_path = self._path(invoice)
+        self.other_customer.write({'is_company': False, 'parent_id': self.customer.id})
+        self.assertNotEqual(self._path(invoice), old_path)
+        self.other_customer.name = "Renamed"  # anything else keeps the links
+        self.assertEqual(self.url_open(self._path(invoice)).status_code, 200)
 
     def test_a_document_given_to_another_customer_gets_a_new_link(self):
         invoice = self._create_invoice(post=True, partner_id=self.contact.id)
