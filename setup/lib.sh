@@ -62,6 +62,18 @@ PY
     python3 -m pip install -q --disable-pip-version-check -r "$req" || die "pip install -r $req failed"
 }
 
+# npm packages the browser tests inject into the pages (axe-core), pinned in
+# tests/browser/package-lock.json: npm ci runs only when the installed tree differs from the lock.
+npm_requirements() {
+    local dir=$ROOT/tests/browser
+    command -v npm >/dev/null || apt_install_missing nodejs npm
+    if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.package-lock.copy" 2>/dev/null; then
+        echo "Installing the pinned npm packages of tests/browser/package-lock.json..." >&2
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci in $dir failed"
+        cp "$dir/package-lock.json" "$dir/node_modules/.package-lock.copy"
+    fi
+}
+
 # --- PostgreSQL -------------------------------------------------------------------------
 PG_PORT=${INVOICECLOUD_PG_PORT:-54329}
 PG_USER=odoo

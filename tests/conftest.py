@@ -20,6 +20,7 @@ pytest.register_assert_rewrite('payment_helpers')
 
 from fakes.mollie_server import MollieServer  # noqa: E402
 from fakes.stripe_server import StripeServer  # noqa: E402
+from axe import Audit  # noqa: E402
 from odoo_server import drop_templates  # noqa: E402
 
 
@@ -58,3 +59,9 @@ def mollie_fake():
     """The fake Mollie on loopback, for the tests of one module."""
     with MollieServer() as fake:
         yield fake
+
+
+@pytest.fixture
+def axe_audit(output_dir):
+    """WCAG 2.2 AA checks (axe-core) of the pages a browser test visits: see support/axe.py."""
+    return Audit(output_dir)

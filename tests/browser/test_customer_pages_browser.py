@@ -37,7 +37,7 @@ def browser():
 
 
 @pytest.mark.parametrize('viewport', VIEWPORTS)
-def test_customer_reads_downloads_questions_and_reviews_history(server, browser, viewport, output_dir):
+def test_customer_reads_downloads_questions_and_reviews_history(server, browser, viewport, output_dir, axe_audit):
     odoo, data = server
     shots = output_dir / 'browser'
     shots.mkdir(exist_ok=True)
@@ -59,6 +59,8 @@ def test_customer_reads_downloads_questions_and_reviews_history(server, browser,
     expect(page.locator('body')).to_contain_text('Te betalen')
     expect(page.locator('.o_invoicecloud_lines')).to_contain_text('Remblokken')
     page.screenshot(path=shots / f'{viewport}-1-invoice.png', full_page=True)
+    if viewport == 'desktop':  # axe checks each page at both widths
+        axe_audit.check(page, 'invoice-open')
     if viewport == 'phone':
         overflow = page.evaluate('document.documentElement.scrollWidth - window.innerWidth')
         assert overflow <= 0, f"the page is {overflow}px wider than a 360px screen"
@@ -77,6 +79,8 @@ def test_customer_reads_downloads_questions_and_reviews_history(server, browser,
     page.click('.o_invoicecloud_remark_form button[type=submit]')
     expect(page.locator('.o_invoicecloud_remark_result')).to_contain_text('Bedankt')
     page.screenshot(path=shots / f'{viewport}-2-remark-sent.png', full_page=True)
+    if viewport == 'desktop':
+        axe_audit.check(page, 'invoice-remark-sent')
     with odoo.connect() as conn, conn.cursor() as cr:
         cr.execute(
             "SELECT author_id FROM mail_message WHERE model = 'account.move' AND res_id = %s AND body LIKE %s",
@@ -92,11 +96,17 @@ def test_customer_reads_downloads_questions_and_reviews_history(server, browser,
     expect(rows.last.locator('.o_invoicecloud_status')).to_have_text('Vervallen')
     expect(page.locator('.o_invoicecloud_total_overdue')).to_contain_text('120,00')
     page.screenshot(path=shots / f'{viewport}-3-history.png', full_page=True)
+    if viewport == 'desktop':
+        axe_audit.check(page, 'history')
+        assert page.goto(f'{odoo.url}/invoicecloud/{"x" * 43}').status == 404
+        axe_audit.check(page, 'not-found')
     if viewport == 'phone':
         assert page.evaluate('document.documentElement.scrollWidth - window.innerWidth') <= 0
 
     assert not foreign_hosts, f"third-party requests: {foreign_hosts}"
     context.close()
+    if viewport == 'desktop':
+        axe_audit.assert_clean()
 
 
 def test_access_log_holds_no_token(server, browser):

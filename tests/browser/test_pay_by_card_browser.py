@@ -12,7 +12,7 @@ from payment_helpers import Ledger, emailed_link, running_shop
 pytestmark = pytest.mark.slow
 
 
-def test_from_the_email_link_to_paid(output_dir):
+def test_from_the_email_link_to_paid(output_dir, axe_audit):
     with StripeServer() as fake, running_shop('card_browser', fake, singles=1) as (odoo, data):
         invoice = data['single'][0]
         link, _text = emailed_link(odoo, invoice['id'])
@@ -22,8 +22,10 @@ def test_from_the_email_link_to_paid(output_dir):
             page.goto(link)
             expect(page.locator('.o_invoicecloud_number')).to_have_text(invoice['name'])
             page.screenshot(path=output_dir / 'card-1-invoice.png', full_page=True)
+            axe_audit.check(page, 'invoice-with-methods')
             screenshots = (output_dir / 'card-2-checkout.png', output_dir / 'card-3-paid.png')
             pay_through_the_fake(page, 'stripe', invoice['residual'], screenshots)
+            axe_audit.check(page, 'status-paid')
             # The receipt, drawn by Odoo's report engine (wkhtmltopdf), from the status page.
             with page.expect_download() as download:
                 page.locator('.o_invoicecloud_receipt a').click()
@@ -33,7 +35,9 @@ def test_from_the_email_link_to_paid(output_dir):
             page.locator('.o_invoicecloud_back').click()
             expect(page.locator('.o_invoicecloud_status')).to_have_class(re.compile('text-bg-success'))
             expect(page.locator('.o_invoicecloud_pay_form')).to_have_count(0)
+            axe_audit.check(page, 'invoice-paid')
             browser.close()
+        axe_audit.assert_clean()
         fake.wait_for_webhooks()
         assert Ledger(odoo).payment_state(invoice['id']) in ('paid', 'in_payment')
         assert len(Ledger(odoo).payments(invoice['id'])) == 1

@@ -13,7 +13,7 @@ from payment_helpers import Ledger, emailed_link, running_shop
 pytestmark = pytest.mark.slow
 
 
-def test_from_the_email_link_to_paid_by_ideal_in_dutch(output_dir):
+def test_from_the_email_link_to_paid_by_ideal_in_dutch(output_dir, axe_audit):
     with (
         StripeServer() as stripe_fake,
         MollieServer() as mollie_fake,
@@ -30,11 +30,14 @@ def test_from_the_email_link_to_paid_by_ideal_in_dutch(output_dir):
             expect(page.locator('#pay h2')).to_have_text('Online betalen')
             page.locator('input[data-method="ideal"]').check()
             page.screenshot(path=output_dir / 'ideal-1-invoice.png', full_page=True)
+            axe_audit.check(page, 'invoice-method-chosen-nl')
             screenshots = (output_dir / 'ideal-2-checkout.png', output_dir / 'ideal-3-paid.png')
             pay_through_the_fake(page, 'mollie', invoice['residual'], screenshots)
             expect(page.locator('.o_invoicecloud_payment_status h1')).to_have_text('Bedankt, uw betaling is ontvangen')
+            axe_audit.check(page, 'status-paid-by-ideal-nl')
             page.locator('.o_invoicecloud_back').click()
             expect(page.locator('.o_invoicecloud_status')).to_have_class(re.compile('text-bg-success'))
             browser.close()
+        axe_audit.assert_clean()
         assert Ledger(odoo).payment_state(invoice['id']) in ('paid', 'in_payment')
         assert len(Ledger(odoo).payments(invoice['id'])) == 1

@@ -17,7 +17,7 @@ from payment_helpers import Ledger, running_shop
 pytestmark = pytest.mark.slow
 
 
-def test_a_discount_and_an_instalment_paid_together_from_the_history(output_dir):
+def test_a_discount_and_an_instalment_paid_together_from_the_history(output_dir, axe_audit):
     with StripeServer() as fake, running_shop('parts_browser', fake, singles=0) as (odoo, data):
         discounted, instalments = data['discounted'], data['instalments']
         with sync_playwright() as playwright:
@@ -30,12 +30,14 @@ def test_a_discount_and_an_instalment_paid_together_from_the_history(output_dir)
             expect(page.locator('.o_invoicecloud_discounted')).to_contain_text('490,00')
             expect(page.locator('.o_invoicecloud_pay_button')).to_contain_text('490,00')
             page.screenshot(path=output_dir / 'parts-1-discount.png', full_page=True)
+            axe_audit.check(page, 'invoice-discount')
 
             page.goto(f"{odoo.url}/invoicecloud/{instalments['token']}")
             expect(page.locator('.o_invoicecloud_instalment')).to_have_count(2)
             expect(page.locator('#part_instalment')).to_be_checked()
             expect(page.locator('label[for=part_instalment]')).to_contain_text('300,00')
             page.screenshot(path=output_dir / 'parts-2-instalments.png', full_page=True)
+            axe_audit.check(page, 'invoice-instalments')
 
             page.locator('.o_invoicecloud_history_link').click()
             row = page.locator('.o_invoicecloud_history_row', has_text=instalments['name'])
@@ -53,6 +55,7 @@ def test_a_discount_and_an_instalment_paid_together_from_the_history(output_dir)
             expect(page.locator('.o_invoicecloud_pay_total')).to_contain_text('790,00')
             page.locator('input[data-method="card"]').check()
             page.screenshot(path=output_dir / 'parts-3-review.png', full_page=True)
+            axe_audit.check(page, 'review-parts')
             pay_through_the_fake(
                 page, 'stripe', 790.0, (output_dir / 'parts-4-checkout.png', output_dir / 'parts-5-paid.png')
             )
@@ -61,6 +64,7 @@ def test_a_discount_and_an_instalment_paid_together_from_the_history(output_dir)
             expect(page.locator('.o_invoicecloud_amount_due')).to_contain_text('700,00')
             expect(page.locator('.o_invoicecloud_instalment[data-state=paid]')).to_have_count(1)
             page.screenshot(path=output_dir / 'parts-6-partially-paid.png', full_page=True)
+            axe_audit.check(page, 'invoice-partially-paid')
 
             # Scan to pay: the QR code as the browser draws it, read as a banking app's camera does.
             scan = odoo.run_result('scan_to_pay', enabled=True)
@@ -77,7 +81,9 @@ def test_a_discount_and_an_instalment_paid_together_from_the_history(output_dir)
             assert fields[6:8] == ['BE71096123456769', 'EUR1250.0'], fields
             assert reference.replace(' ', '') in fields[9:11], (reference, fields)
             page.screenshot(path=output_dir / 'parts-7-scan-to-pay.png', full_page=True)
+            axe_audit.check(page, 'invoice-scan-to-pay')
             browser.close()
+        axe_audit.assert_clean()
         fake.wait_for_webhooks()
         ledger = Ledger(odoo)
         assert ledger.payment_state(discounted['id']) in ('paid', 'in_payment')
