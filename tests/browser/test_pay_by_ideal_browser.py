@@ -1,13 +1,15 @@
-"""From the emailed #LINK to Paid by iDEAL, in Dutch, in Chromium, through the fake Mollie's checkout."""
+"""From the emailed #LINK to Paid by iDEAL, in Dutch, in Chromium, through the fake Mollie's checkout,
+with the keyboard alone: Tab, the arrow keys and Enter, the focus seen at every step."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from chromium import CHROMIUM, CHROMIUM_ARGS, pay_through_the_fake
+from chromium import CHROMIUM, CHROMIUM_ARGS, FAKE_CHECKOUT
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
+from keyboard import arrow_to, tab_to
 from payment_helpers import Ledger, emailed_link, running_shop
 
 pytestmark = pytest.mark.slow
@@ -28,14 +30,23 @@ def test_from_the_email_link_to_paid_by_ideal_in_dutch(output_dir, axe_audit):
             page.goto(link)
             expect(page.locator('.o_invoicecloud_number')).to_have_text(invoice['name'])
             expect(page.locator('#pay h2')).to_have_text('Online betalen')
-            page.locator('input[data-method="ideal"]').check()
+            tab_to(page, 'input[name="method"]')  # into the methods: Card, chosen first
+            arrow_to(page, 'input[data-method="ideal"]')
             page.screenshot(path=output_dir / 'ideal-1-invoice.png', full_page=True)
             axe_audit.check(page, 'invoice-method-chosen-nl')
-            screenshots = (output_dir / 'ideal-2-checkout.png', output_dir / 'ideal-3-paid.png')
-            pay_through_the_fake(page, 'mollie', invoice['residual'], screenshots)
+            tab_to(page, '.o_invoicecloud_pay_button')
+            page.keyboard.press('Enter')
+            amount_shown, pay_button = FAKE_CHECKOUT['mollie']
+            expect(page.locator(amount_shown)).to_contain_text(f"{invoice['residual']:.2f}")
+            page.screenshot(path=output_dir / 'ideal-2-checkout.png', full_page=True)
+            tab_to(page, pay_button, check_focus=False)  # the fake's page, not ours
+            page.keyboard.press('Enter')
+            expect(page.locator('.o_invoicecloud_payment_status')).to_have_attribute('data-state', 'paid')
             expect(page.locator('.o_invoicecloud_payment_status h1')).to_have_text('Bedankt, uw betaling is ontvangen')
+            page.screenshot(path=output_dir / 'ideal-3-paid.png', full_page=True)
             axe_audit.check(page, 'status-paid-by-ideal-nl')
-            page.locator('.o_invoicecloud_back').click()
+            tab_to(page, '.o_invoicecloud_back')
+            page.keyboard.press('Enter')
             expect(page.locator('.o_invoicecloud_status')).to_have_class(re.compile('text-bg-success'))
             browser.close()
         axe_audit.assert_clean()

@@ -53,7 +53,7 @@ def _link_in_email(sink, address, invoice_name, label):
 
 
 @pytest.mark.parametrize('lang', list(CUSTOMERS))
-def test_the_whole_story(story, lang, output_dir):
+def test_the_whole_story(story, lang, output_dir, axe_audit):
     odoo, data, sink = story
     _name, label, locale = CUSTOMERS[lang]
     customer, shots = data[lang], output_dir / 'story'
@@ -82,6 +82,7 @@ def test_the_whole_story(story, lang, output_dir):
         page.locator('.o_invoicecloud_pay_selected').click()
         page.locator('input[data-method="card"]').check()
         shot(page, '3-review-two-invoices')
+        axe_audit.check(page, f'review-two-invoices-{lang}')
         amount = first['residual'] + second['residual']
         pay_through_the_fake(page, 'stripe', amount, (path('4-stripe-checkout'), path('5-paid-by-card')))
 
@@ -94,6 +95,7 @@ def test_the_whole_story(story, lang, output_dir):
             row = page.locator('.o_invoicecloud_history_row', has_text=invoice['name'])
             expect(row.locator('.o_invoicecloud_status')).to_have_class(re.compile('text-bg-success'))
         shot(page, '8-history-all-paid')
+        axe_audit.check(page, f'history-all-paid-{lang}')
 
         # The accountant, in Odoo's backend.
         backend = browser.new_page(locale='en-US')
@@ -107,6 +109,7 @@ def test_the_whole_story(story, lang, output_dir):
             expect(backend.locator('.o_form_view .ribbon')).to_contain_text(re.compile('Paid|In Payment'))
         shot(backend, '9-accountant-sees-paid')
         browser.close()
+    axe_audit.assert_clean()
 
     ledger = Ledger(odoo)
     payments = {p for invoice in customer['sent'] for p in ledger.payments(invoice['id'])}
