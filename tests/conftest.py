@@ -18,9 +18,10 @@ sys.path[:0] = [str(TESTS / 'support'), str(TESTS)]
 
 pytest.register_assert_rewrite('payment_helpers')
 
+from axe import Audit  # noqa: E402
+
 from fakes.mollie_server import MollieServer  # noqa: E402
 from fakes.stripe_server import StripeServer  # noqa: E402
-from axe import Audit  # noqa: E402
 from odoo_server import drop_templates  # noqa: E402
 
 

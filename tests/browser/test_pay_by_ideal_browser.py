@@ -4,12 +4,12 @@ with the keyboard alone: Tab, the arrow keys and Enter, the focus seen at every 
 import re
 
 import pytest
+from keyboard import arrow_to, tab_to
 from playwright.sync_api import expect, sync_playwright
 
 from chromium import CHROMIUM, CHROMIUM_ARGS, FAKE_CHECKOUT
 from fakes.mollie_server import MollieServer
 from fakes.stripe_server import StripeServer
-from keyboard import arrow_to, tab_to
 from payment_helpers import Ledger, emailed_link, running_shop
 
 pytestmark = pytest.mark.slow
