@@ -20,6 +20,7 @@
         'data/payment_provider_data.xml',
         'data/ir_cron_data.xml',
         'data/report_data.xml',
+        'report/statement_templates.xml',
         'data/mail_template_data.xml',
     ],
     'assets': {

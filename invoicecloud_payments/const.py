@@ -316,3 +316,16 @@ MOLLIE_REFUND_STATUS_MAPPING = {
 # is usually processed the next business day, sometimes after a holiday or a low balance.
 MOLLIE_CONFIRM_WINDOW_DAYS = {'bank_transfer': 14}
 MOLLIE_REFUND_CONFIRM_WINDOW_DAYS = 14
+
+# Statement of account: the period offered by default, and the longest one drawn (a PDF of years
+# of entries would take minutes to draw); the ageing buckets, (key, from, to) days past due.
+STATEMENT_DEFAULT_MONTHS = 12
+STATEMENT_MAX_MONTHS = 36
+STATEMENT_AGEING_BUCKETS = (
+    ('current', None, 0),
+    ('1_30', 1, 30),
+    ('31_60', 31, 60),
+    ('61_90', 61, 90),
+    ('over_90', 91, None),
+)
+STATEMENT_FORMATS = ('pdf', 'csv')

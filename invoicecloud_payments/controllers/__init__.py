@@ -4,3 +4,4 @@ from . import webhooks
 from . import webhook_stripe
 from . import webhook_mollie
 from . import receipt
+from . import statement

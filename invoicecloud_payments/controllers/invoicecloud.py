@@ -179,6 +179,7 @@ class InvoicecloudController(http.Controller):
         invoices_sudo = partner_sudo._invoicecloud_history_page(state, pager['offset'])
         companies_sudo = partner_sudo._invoicecloud_history_companies()
         payable_sudo = invoices_sudo._invoicecloud_payable()
+        statement_from, statement_to = (companies_sudo[:1] or request.env.company)._invoicecloud_statement_period()
         return {
             'terms': {invoice.id: invoice._invoicecloud_terms() for invoice in payable_sudo},
             'partner': partner_sudo,
@@ -195,4 +196,8 @@ class InvoicecloudController(http.Controller):
             'state': state,
             'review_url': page_path(token, 'pay', history=True),
             'page_path': page_path,
+            'statement_path': page_path(token, 'statement', history=True),
+            'statement_companies': companies_sudo,
+            'statement_from': statement_from,
+            'statement_to': statement_to,
         }

@@ -5,6 +5,7 @@ from . import account_move_transfer
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_statement
 from . import invoicecloud_checkout_gate
 from . import invoicecloud_payment_event
 from . import invoicecloud_payment_line

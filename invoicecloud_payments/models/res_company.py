@@ -1,8 +1,11 @@
 from datetime import datetime, time, timedelta
 
 import pytz
+from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
+
+from ..const import STATEMENT_DEFAULT_MONTHS, STATEMENT_MAX_MONTHS
 
 
 class ResCompany(models.Model):
@@ -47,3 +50,20 @@ class ResCompany(models.Model):
         tz = pytz.timezone(self._invoicecloud_tz())
         end = tz.localize(datetime.combine(day + timedelta(days=1), time.min))
         return end.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _invoicecloud_statement_period(self, date_from=None, date_to=None):
+        """The period of a statement asked for (ISO dates, or anything a customer typed), within
+        reason: by default the last 12 months up to today (the company's), never after today,
+        at most 36 months, never backwards."""
+        today = self._invoicecloud_today()
+
+        def day(value):
+            try:
+                return fields.Date.to_date(value) if value else None
+            except (ValueError, TypeError):
+                return None
+
+        date_to = min(day(date_to) or today, today)
+        earliest = date_to - relativedelta(months=STATEMENT_MAX_MONTHS, days=-1)
+        date_from = day(date_from) or date_to - relativedelta(months=STATEMENT_DEFAULT_MONTHS, days=-1)
+        return min(max(date_from, earliest), date_to), date_to

@@ -30,3 +30,4 @@ from . import (
     test_tokens,
 )
 from . import test_receipts
+from . import test_statement

@@ -1,5 +1,6 @@
 """From the link in the invoice email Odoo sends to the customer pages, in Chromium, desktop and phone."""
 
+import csv
 import io
 import re
 import uuid
@@ -98,6 +99,7 @@ def test_customer_reads_downloads_questions_and_reviews_history(server, browser,
     page.screenshot(path=shots / f'{viewport}-3-history.png', full_page=True)
     if viewport == 'desktop':
         axe_audit.check(page, 'history')
+        _download_statements(page, odoo, data, shots)
         assert page.goto(f'{odoo.url}/invoicecloud/{"x" * 43}').status == 404
         axe_audit.check(page, 'not-found')
     if viewport == 'phone':
@@ -107,6 +109,35 @@ def test_customer_reads_downloads_questions_and_reviews_history(server, browser,
     context.close()
     if viewport == 'desktop':
         axe_audit.assert_clean()
+
+
+def _download_statements(page, odoo, data, shots):
+    """The statement of account, from the history page's form, as PDF and CSV (in Dutch): its
+    closing balance is what the ledger holds for the customer; the two-year-old invoice is in the
+    opening balance of the last 12 months."""
+    with page.expect_download() as pdf_info:
+        page.click('.o_invoicecloud_statement_pdf')
+    pdf = pdf_info.value.path().read_bytes()
+    (shots / 'statement.pdf').write_bytes(pdf)
+    assert pdf.startswith(b'%PDF') and len(PdfReader(io.BytesIO(pdf)).pages) >= 1
+    assert pdf_info.value.suggested_filename.startswith('Rekeninguittreksel ')
+    with page.expect_download() as csv_info:
+        page.click('.o_invoicecloud_statement_csv')
+    rows = list(csv.reader(io.StringIO(csv_info.value.path().read_text(encoding='utf-8-sig'))))
+    (shots / 'statement.csv').write_text('\n'.join(map(','.join, rows)))
+    assert rows[0][:3] == ['Datum', 'Document', 'Soort']
+    assert rows[1][2:] == ['Beginsaldo', '', '', '', '', '120.00'], rows[1]
+    closing = next(row for row in rows if row[2:3] == ['Eindsaldo'])
+    with odoo.connect() as conn, conn.cursor() as cr:
+        cr.execute(
+            """
+            SELECT SUM(l.balance) FROM account_move_line l JOIN account_account a ON a.id = l.account_id
+             WHERE l.partner_id = %s AND l.parent_state = 'posted' AND a.account_type = 'asset_receivable'
+            """,
+            [data['partner_id']],
+        )
+        [(ledger,)] = cr.fetchall()
+    assert closing[7] == f'{ledger:.2f}', (closing, ledger)
 
 
 def test_access_log_holds_no_token(server, browser):
