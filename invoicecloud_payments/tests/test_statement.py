@@ -29,7 +29,6 @@ class TestStatement(InvoicecloudHttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.eur = cls.setup_other_currency('EUR')  # 3 EUR per USD in 2016, 2 in 2017
-        cls.customer.invoicecloud_token  # noqa: B018 (the history link exists)
         # Before the period (the default: 2016-07-01 to 2017-06-30): 500 invoiced, 200 paid.
         cls.old = cls._invoice(500, '2016-03-01', '2016-03-31')
         cls._pay(cls.old, 200, '2016-04-15')
