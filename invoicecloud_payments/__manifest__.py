@@ -1,6 +1,6 @@
 {
     'name': "Invoicecloud Payments",
-    'version': '19.0.1.7.0',
+    'version': '19.0.1.8.0',
     'category': 'Accounting/Payment Providers',
     'summary': "Customers read, question and pay their invoices online through a link in the invoice email.",
     'author': "Invoicecloud",

@@ -329,3 +329,22 @@ STATEMENT_AGEING_BUCKETS = (
     ('over_90', 91, None),
 )
 STATEMENT_FORMATS = ('pdf', 'csv')
+
+# Promise to pay and dispute, from the invoice page: the reasons a customer may give (the labels
+# are the follow-up model's selection, translated there), and the file they may join, by what
+# its content is (never by the name or type the browser sends): 5 MB of PDF, PNG or JPEG.
+DISPUTE_REASONS = [
+    ('wrong_amount', "The amount or a price is wrong"),
+    ('not_received', "I did not receive the goods or the service"),
+    ('not_ordered', "I did not order this"),
+    ('already_paid', "I already paid this invoice"),
+    ('quality', "The goods or the service were not as agreed"),
+    ('other', "Another reason"),
+]
+DISPUTE_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+DISPUTE_ATTACHMENT_MIMETYPES = {'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg'}
+# The request carrying it: the file, the form's fields and the multipart envelope.
+DISPUTE_REQUEST_MAX_BYTES = DISPUTE_ATTACHMENT_MAX_BYTES + 256 * 1024
+PROMISE_MAX_DAYS = 60
+PROMISE_RESULTS = ('sent', 'closed', 'bad_date', 'wait')
+DISPUTE_RESULTS = ('sent', 'closed', 'no_reason', 'too_long', 'bad_file', 'too_big', 'wait')

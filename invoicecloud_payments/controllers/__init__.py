@@ -5,3 +5,4 @@ from . import webhook_stripe
 from . import webhook_mollie
 from . import receipt
 from . import statement
+from . import followup

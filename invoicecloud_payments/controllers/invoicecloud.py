@@ -2,15 +2,18 @@ from werkzeug.exceptions import NotFound
 
 from odoo import http
 from odoo.http import content_disposition, request
+from odoo.tools import format_date
 
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..const import (
     CUSTOMER_MOVE_TYPES,
+    DISPUTE_RESULTS,
     HISTORY_FILTERS,
     HISTORY_PAGE_SIZE,
     HISTORY_PREFIX,
     PAY_PROBLEMS,
+    PROMISE_RESULTS,
     REMARK_MAX_LENGTH,
     REMARK_RESULTS,
     ROUTE_PREFIX,
@@ -26,12 +29,13 @@ SECURITY_HEADERS = {
 }
 
 
-def customer_route(paths, methods, readonly=False):
+def customer_route(paths, methods, readonly=False, **routing):
     """The route of a customer page: public, a website page (with website, its layout and
     language prefixes), never in the sitemap. `readonly`: it only reads, and Odoo serves it from
-    a read replica when one is configured (--db_replica_host)."""
+    a read replica when one is configured (--db_replica_host). `routing`: more of http.route's
+    options (max_content_length)."""
     return http.route(
-        paths, type='http', auth='public', website=True, methods=methods, sitemap=False, readonly=readonly
+        paths, type='http', auth='public', website=True, methods=methods, sitemap=False, readonly=readonly, **routing
     )
 
 
@@ -93,12 +97,13 @@ class InvoicecloudController(http.Controller):
     # --- invoice ----------------------------------------------------------------------------
 
     @customer_route(f'{ROUTE_PREFIX}/<string:token>', ['GET'], readonly=True)
-    def invoicecloud_invoice(self, token, remark=None, payment=None, **kwargs):
+    def invoicecloud_invoice(self, token, remark=None, payment=None, promise=None, dispute=None, **kwargs):
         invoice_sudo = self._invoice_from_token(token)
         if not invoice_sudo:
             return self._not_found()
         invoice_sudo = self._in_customer_lang(invoice_sudo, invoice_sudo.partner_id)
         values = self._invoicecloud_invoice_values(invoice_sudo, token, remark=remark, payment=payment)
+        values.update(self._invoicecloud_followup_values(invoice_sudo, token, promise=promise, dispute=dispute))
         return self._render_page('invoicecloud_payments.invoice_page', values)
 
     def _invoicecloud_invoice_values(self, invoice_sudo, token, remark=None, payment=None):
@@ -135,6 +140,29 @@ class InvoicecloudController(http.Controller):
             'awaited_transfers': awaited_transfers,
             'pay_url': page_path(token, 'pay'),
             'problem': payment if payment in PAY_PROBLEMS else None,
+        }
+
+    def _invoicecloud_followup_values(self, invoice_sudo, token, promise=None, dispute=None):
+        """What the promise to pay and dispute block shows."""
+        promise_min, promise_max = invoice_sudo._invoicecloud_promise_bounds()
+        followup = invoice_sudo.invoicecloud_followup_ids[:1]
+        env = invoice_sudo.env
+        return {
+            'followup': followup,
+            'promise_notice': followup.promise_state == 'open'
+            and env._("You promised to pay by %(date)s.", date=format_date(env, followup.promise_date)),
+            'promise_range': env._(
+                "Please choose a date from %(first)s to %(last)s.",
+                first=format_date(env, promise_min),
+                last=format_date(env, promise_max),
+            ),
+            'promise_url': page_path(token, 'promise'),
+            'promise_result': promise if promise in PROMISE_RESULTS else None,
+            'promise_min': promise_min,
+            'promise_max': promise_max,
+            'dispute_url': page_path(token, 'dispute'),
+            'dispute_result': dispute if dispute in DISPUTE_RESULTS else None,
+            'dispute_reasons': invoice_sudo._invoicecloud_dispute_reasons(),
         }
 
     # Not read-only: rendering an invoice report writes to the invoice (Odoo's account).

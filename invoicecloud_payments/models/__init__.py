@@ -1,6 +1,8 @@
 # The token mixin first: the models below inherit it.
 from . import invoicecloud_token_mixin
 from . import account_move
+from . import invoicecloud_invoice_followup
+from . import account_move_followup
 from . import account_move_transfer
 from . import res_company
 from . import res_config_settings

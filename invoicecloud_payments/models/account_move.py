@@ -233,7 +233,16 @@ class AccountMove(models.Model):
         if len(remark) > REMARK_MAX_LENGTH:
             return 'too_long'
         self._invoicecloud_serialize()  # concurrent remarks are counted one after the other
-        author = self.partner_id
+        if not self._invoicecloud_customer_may_post():
+            return 'wait'
+        self._invoicecloud_post_as_customer(plaintext2html(remark))
+        self.sudo()._invoicecloud_todo(self.env._("Answer the customer's remark"), plaintext2html(remark))
+        return 'sent'
+
+    def _invoicecloud_customer_may_post(self):
+        """Whether the customer may write in this invoice's chatter now: a few messages (remarks,
+        promises, disputes) per invoice in a few minutes. Callers serialize on the invoice."""
+        self.ensure_one()
         since = fields.Datetime.now() - timedelta(minutes=REMARK_RATE_WINDOW_MINUTES)
         recent = (
             self.env['mail.message']
@@ -242,24 +251,14 @@ class AccountMove(models.Model):
                 [
                     ('model', '=', self._name),
                     ('res_id', '=', self.id),
-                    ('author_id', '=', author.id),
+                    ('author_id', '=', self.partner_id.id),
                     ('message_type', '=', 'comment'),
                     ('create_date', '>=', since),
                 ],
                 limit=REMARK_RATE_LIMIT,
             )
         )
-        if recent >= REMARK_RATE_LIMIT:
-            return 'wait'
-        move_sudo = self.sudo().with_context(invoicecloud_no_shortcode=True)
-        move_sudo.message_post(
-            body=plaintext2html(remark),
-            author_id=author.id,
-            message_type='comment',
-            subtype_xmlid='mail.mt_comment',
-        )
-        move_sudo._invoicecloud_todo(self.env._("Answer the customer's remark"), plaintext2html(remark))
-        return 'sent'
+        return recent < REMARK_RATE_LIMIT
 
     def _invoicecloud_serialize(self):
         """Make concurrent requests about these invoices (payments, remarks) run one after the
@@ -276,12 +275,13 @@ class AccountMove(models.Model):
             log_exceptions=False,  # an expected serialization failure: Odoo retries the request
         )
 
-    def _invoicecloud_todo(self, summary, note):
+    def _invoicecloud_todo(self, summary, note, deadline=None):
         """A to-do for whoever handles this invoice: its salesperson, else the company's
-        Invoicecloud user (see the settings)."""
+        Invoicecloud user (see the settings); due today, or by `deadline`."""
         self.ensure_one()
         self.activity_schedule(
             'mail.mail_activity_data_todo',
+            date_deadline=deadline,
             summary=summary,
             note=note,
             user_id=(self.invoice_user_id or self.company_id._invoicecloud_remark_user()).id,

@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
 
-from ..const import STATEMENT_DEFAULT_MONTHS, STATEMENT_MAX_MONTHS
+from ..const import PROMISE_MAX_DAYS, STATEMENT_DEFAULT_MONTHS, STATEMENT_MAX_MONTHS
 
 
 class ResCompany(models.Model):
@@ -27,6 +27,16 @@ class ResCompany(models.Model):
         currency_field='currency_id',
         default=10.0,
         help="In the company's currency, converted for invoices in another one.",
+    )
+
+    invoicecloud_promise_max_days = fields.Integer(
+        string="Furthest Promise to Pay",
+        default=PROMISE_MAX_DAYS,
+        help="How many days ahead a customer may promise to pay an invoice, from its page.",
+    )
+
+    _invoicecloud_promise_max_days_positive = models.Constraint(
+        'CHECK (invoicecloud_promise_max_days >= 0)', "A promise to pay cannot be in the past."
     )
 
     def _invoicecloud_remark_user(self):

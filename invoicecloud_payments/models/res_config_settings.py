@@ -15,6 +15,7 @@ class ResConfigSettings(models.TransientModel):
     invoicecloud_custom_minimum = fields.Monetary(
         related='company_id.invoicecloud_custom_minimum', currency_field='currency_id', readonly=False
     )
+    invoicecloud_promise_max_days = fields.Integer(related='company_id.invoicecloud_promise_max_days', readonly=False)
     invoicecloud_template_has_link = fields.Boolean(compute='_compute_invoicecloud_template_has_link')
 
     def _compute_invoicecloud_template_has_link(self):

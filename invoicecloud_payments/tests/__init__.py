@@ -31,3 +31,4 @@ from . import (
 )
 from . import test_receipts
 from . import test_statement
+from . import test_promise_dispute

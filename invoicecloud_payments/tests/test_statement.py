@@ -168,7 +168,7 @@ class TestStatement(InvoicecloudHttpCase):
         self.assertTrue(response.content.startswith('\ufeff'.encode()), "a byte order mark, for spreadsheets")
         rows = list(csv.reader(io.StringIO(response.content.decode('utf-8-sig'))))
         self.assertEqual(rows[0][:3], ['Date', 'Document', 'Type'])
-        self.assertEqual(rows[1], ['2016-07-01', '', 'Solde d’ouverture', '', '', '', '', '300.00'])
+        self.assertEqual(rows[1], ['2016-07-01', '', "Solde d'ouverture", '', '', '', '', '300.00'])
         invoice_row = next(row for row in rows if row[1] == self.big.name)
         self.assertEqual(invoice_row[2:], ['Facture', "'" + self.big.ref, '2017-02-09', '1000.00', '', '1333.33'])
         closing = next(row for row in rows if row[2] == 'Solde de clôture')

@@ -5,11 +5,16 @@
 - Install time of the addon on a database with 20,000 posted invoices, beside its install on an
   empty one.
 - The invoice page with the scan-to-pay QR code against without it (issue 13).
+- The statement of account of a customer with 300 documents in the last 12 months: its totals
+  against Odoo's partner ledger (the journal items' sums), and its PDF and CSV against Odoo's own
+  invoice PDF and /my/invoices for the same customer (issue 14).
 
 Server-side figures come from Odoo's access log, which ends each line with the request's query
 count, query time and remaining time. Results go to tests/output/benchmarks.json.
 """
 
+import csv
+import io
 import json
 import re
 import statistics
@@ -35,13 +40,13 @@ def _login(session, url, login, password):
     assert '/web/login' not in response.url, "portal login failed"
 
 
-def _measure(session, url, path, log, log_path):
-    """Median and p95 of client time, server time and query count for REQUESTS GETs of `path`."""
+def _measure(session, url, path, log, log_path, count=REQUESTS):
+    """Median and p95 of client time, server time and query count for `count` GETs of `path`."""
     for _ in range(3):  # warm: assets, QWeb, ORM caches
         assert session.get(url + path).status_code == 200
     offset = log.stat().st_size
     client = []
-    for _ in range(REQUESTS):
+    for _ in range(count):
         start = time.perf_counter()
         assert session.get(url + path).status_code == 200
         client.append(time.perf_counter() - start)
@@ -49,7 +54,7 @@ def _measure(session, url, path, log, log_path):
     with log.open() as f:
         f.seek(offset)
         lines = [m for m in ACCESS_RE.finditer(f.read()) if m['path'].split('?')[0] == log_path]
-    assert len(lines) == REQUESTS, f"{len(lines)} access log lines for {log_path}"
+    assert len(lines) == count, f"{len(lines)} access log lines for {log_path}"
     server = [float(m['sql']) + float(m['other']) for m in lines]
     queries = {int(m['queries']) for m in lines}
     return {
@@ -154,6 +159,71 @@ def test_invoice_page_with_the_scan_to_pay_qr(history_server, figures):
         'queries_without_qr': max(row['queries'] for row in rows['without_qr']),
     }
     print(f"\ninvoice page server time, with the QR {with_qr} ms, without {without_qr} ms: {with_qr / without_qr:.2f}")
+
+
+LEDGER_SQL = """
+SELECT COALESCE(SUM(l.balance) FILTER (WHERE l.date < %(date_from)s), 0),
+       COALESCE(SUM(l.balance), 0),
+       COUNT(DISTINCT l.move_id) FILTER (WHERE l.date >= %(date_from)s)
+  FROM account_move_line l
+  JOIN account_account a ON a.id = l.account_id
+  JOIN res_partner p ON p.id = l.partner_id
+ WHERE l.parent_state = 'posted' AND a.account_type = 'asset_receivable' AND NOT a.non_trade
+   AND p.commercial_partner_id = %(partner_id)s AND l.date <= %(date_to)s
+"""
+
+
+def test_statement_of_300_documents_against_the_partner_ledger(history_server, figures):
+    """The statement's opening and closing balances against the partner ledger's sums, read
+    from the database; its PDF and CSV against Odoo's own invoice PDF and invoice list."""
+    odoo, data = history_server
+    customer = data['statement']
+    path = f"/invoicecloud/history/{customer['token']}/statement"
+    rows = list(csv.reader(io.StringIO(requests.get(f'{odoo.url}{path}.csv').content.decode('utf-8-sig'))))
+    opening, closing = rows[1], next(row for row in rows if row[2:3] == ['Closing balance'])
+    with odoo.connect() as conn, conn.cursor() as cr:
+        cr.execute(LEDGER_SQL, {'date_from': opening[0], 'date_to': closing[0], 'partner_id': customer['partner_id']})
+        ledger_opening, ledger_closing, documents = cr.fetchone()
+    assert documents == 300
+    ageing = [row for row in rows[rows.index(closing) + 2 :] if len(row) == 2][1:]
+    portal = requests.Session()
+    _login(portal, odoo.url, customer['login'], customer['password'])
+    invoice_pdf = f"/my/invoices/{customer['invoice_id']}"
+    figure = {
+        'documents': documents,
+        'rows': len(rows),
+        'opening': opening[7],
+        'ledger_opening': f'{ledger_opening:.2f}',
+        'closing': closing[7],
+        'ledger_closing': f'{ledger_closing:.2f}',
+        'difference': f'{float(closing[7]) - float(ledger_closing):.2f}',
+        'ageing_sum': f'{sum(float(amount) for _label, amount in ageing):.2f}',
+        'csv': _measure(
+            requests.Session(), odoo.url, f'{path}.csv', odoo.log, '/invoicecloud/history/<token>/statement.csv'
+        ),
+        'odoo_my_invoices': _measure(portal, odoo.url, '/my/invoices', odoo.log, '/my/invoices'),
+        'pdf': _measure(
+            requests.Session(),
+            odoo.url,
+            f'{path}.pdf',
+            odoo.log,
+            '/invoicecloud/history/<token>/statement.pdf',
+            count=5,
+        ),
+        'odoo_invoice_pdf': _measure(
+            portal, odoo.url, f'{invoice_pdf}?report_type=pdf&download=true', odoo.log, invoice_pdf, count=5
+        ),
+    }
+    figure['csv_to_my_invoices'] = round(
+        figure['csv']['server_ms_median'] / figure['odoo_my_invoices']['server_ms_median'], 2
+    )
+    figure['pdf_to_invoice_pdf'] = round(
+        figure['pdf']['server_ms_median'] / figure['odoo_invoice_pdf']['server_ms_median'], 2
+    )
+    figures['statement_300_documents'] = figure
+    print(f"\nstatement of 300 documents: {figure}")
+    assert (opening[7], closing[7]) == (figure['ledger_opening'], figure['ledger_closing'])
+    assert figure['ageing_sum'] == closing[7]
 
 
 INVOICES_SQL = """

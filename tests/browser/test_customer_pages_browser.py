@@ -4,6 +4,7 @@ import csv
 import io
 import re
 import uuid
+from datetime import date, timedelta
 from urllib.parse import urlparse
 
 import pytest
@@ -82,6 +83,7 @@ def test_customer_reads_downloads_questions_and_reviews_history(server, browser,
     page.screenshot(path=shots / f'{viewport}-2-remark-sent.png', full_page=True)
     if viewport == 'desktop':
         axe_audit.check(page, 'invoice-remark-sent')
+        _promise_and_dispute(page, odoo, data, shots, axe_audit)
     with odoo.connect() as conn, conn.cursor() as cr:
         cr.execute(
             "SELECT author_id FROM mail_message WHERE model = 'account.move' AND res_id = %s AND body LIKE %s",
@@ -109,6 +111,43 @@ def test_customer_reads_downloads_questions_and_reviews_history(server, browser,
     context.close()
     if viewport == 'desktop':
         axe_audit.assert_clean()
+
+
+def _promise_and_dispute(page, odoo, data, shots, axe_audit):
+    """A promise to pay in ten days, then a dispute with a PDF, from the invoice page (in Dutch);
+    both in the chatter as the customer, the file attached to the dispute."""
+    day = (date.today() + timedelta(days=10)).isoformat()
+    page.fill('#invoicecloud_promise_date', day)
+    page.click('.o_invoicecloud_promise_form button[type=submit]')
+    expect(page.locator('.o_invoicecloud_promise_result')).to_contain_text('Bedankt')
+    expect(page.locator('.o_invoicecloud_promise_current')).to_contain_text('U beloofde uiterlijk op')
+    axe_audit.check(page, 'invoice-promise-sent')
+    page.select_option('#invoicecloud_dispute_reason', 'not_received')
+    page.fill('#invoicecloud_dispute_explanation', 'De fiets is nooit geleverd.')
+    pdf = shots / 'dispute-evidence.pdf'
+    pdf.write_bytes(b'%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n')
+    page.set_input_files('#invoicecloud_dispute_attachment', str(pdf))
+    page.click('.o_invoicecloud_dispute_form button[type=submit]')
+    expect(page.locator('.o_invoicecloud_dispute_result')).to_contain_text('Bedankt, uw betwisting is verstuurd')
+    expect(page.locator('.o_invoicecloud_dispute_current')).to_be_visible()
+    page.screenshot(path=shots / 'desktop-2b-promise-and-dispute.png', full_page=True)
+    axe_audit.check(page, 'invoice-disputed')
+    with odoo.connect() as conn, conn.cursor() as cr:
+        cr.execute(
+            """
+            SELECT m.body, array_agg(a.name) FILTER (WHERE a.id IS NOT NULL)
+              FROM mail_message m
+              LEFT JOIN message_attachment_rel r ON r.message_id = m.id
+              LEFT JOIN ir_attachment a ON a.id = r.attachment_id
+             WHERE m.model = 'account.move' AND m.res_id = %s AND m.author_id = %s
+               AND (m.body LIKE %s OR m.body LIKE %s)
+             GROUP BY m.id ORDER BY m.id
+            """,
+            [data['invoice_id'], data['partner_id'], '%uiterlijk op%', '%betwist deze factuur%'],
+        )
+        (_promise, no_files), (dispute, files) = cr.fetchall()
+    assert no_files is None and files == ['dispute-evidence.pdf'], (no_files, files)
+    assert 'De fiets is nooit geleverd.' in dispute
 
 
 def _download_statements(page, odoo, data, shots):

@@ -1,0 +1,180 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import format_date, plaintext2html
+from odoo.tools.mimetypes import guess_mimetype
+
+from ..const import (
+    DISPUTE_ATTACHMENT_MAX_BYTES,
+    DISPUTE_ATTACHMENT_MIMETYPES,
+    OPEN_PAYMENT_STATES,
+    REMARK_MAX_LENGTH,
+)
+
+
+class AccountMove(models.Model):
+    """A promise to pay and a dispute, as the customer makes them from the invoice page: in the
+    chatter as the customer, a to-do for whoever handles the invoice, and on the invoice (its
+    follow-up row) for the filters, the reminders and the accountant."""
+
+    _inherit = 'account.move'
+
+    invoicecloud_followup_ids = fields.One2many(
+        comodel_name='invoicecloud.invoice.followup', inverse_name='move_id', string="Customer Follow-up", readonly=True
+    )
+    invoicecloud_promise_date = fields.Date(
+        string="Promised Payment Date", compute='_compute_invoicecloud_followup', groups='account.group_account_invoice'
+    )
+    invoicecloud_promise_state = fields.Selection(
+        related='invoicecloud_followup_ids.promise_state',
+        string="Promise to Pay",
+        groups='account.group_account_invoice',
+    )
+    invoicecloud_dispute_state = fields.Selection(
+        related='invoicecloud_followup_ids.dispute_state', string="Dispute", groups='account.group_account_invoice'
+    )
+    invoicecloud_dispute_reason = fields.Selection(
+        related='invoicecloud_followup_ids.dispute_reason', groups='account.group_account_invoice'
+    )
+    invoicecloud_dispute_text = fields.Text(
+        related='invoicecloud_followup_ids.dispute_text', groups='account.group_account_invoice'
+    )
+
+    @api.depends('invoicecloud_followup_ids.promise_date')
+    def _compute_invoicecloud_followup(self):
+        for move in self:
+            move.invoicecloud_promise_date = move.invoicecloud_followup_ids[:1].promise_date
+
+    # --- the customer's side (sudo'd invoices, from their page) --------------------------------
+
+    def _invoicecloud_followup_sudo(self):
+        """This invoice's follow-up row, made on first use. Callers serialize on the invoice."""
+        self.ensure_one()
+        Followup = self.env['invoicecloud.invoice.followup'].sudo()
+        return Followup.search([('move_id', '=', self.id)], limit=1) or Followup.create({'move_id': self.id})
+
+    def _invoicecloud_promise_bounds(self):
+        """(first, last) date a promise may name: today, and the company's limit ahead."""
+        today = self.company_id._invoicecloud_today()
+        return today, fields.Date.add(today, days=self.company_id.invoicecloud_promise_max_days)
+
+    def _invoicecloud_promise(self, date_value):
+        """The customer promises to pay by `date_value` (ISO, as typed).
+
+        :return: 'sent', or why not: 'closed' (nothing left to pay), 'bad_date', 'wait'.
+        """
+        self.ensure_one()
+        if not self._invoicecloud_payable():
+            return 'closed'
+        try:
+            day = fields.Date.to_date(date_value) if date_value else None
+        except (ValueError, TypeError):
+            day = None
+        first, last = self._invoicecloud_promise_bounds()
+        if not day or not first <= day <= last:
+            return 'bad_date'
+        self._invoicecloud_serialize()  # one request at a time per invoice: the count, the row
+        if not self._invoicecloud_customer_may_post():
+            return 'wait'
+        self._invoicecloud_followup_sudo().write(
+            {'promise_date': day, 'promise_state': 'open', 'promised_at': fields.Datetime.now()}
+        )
+        when = format_date(self.env, day)
+        body = plaintext2html(self.env._("I will pay this invoice by %(date)s.", date=when))
+        self._invoicecloud_post_as_customer(body)
+        self.sudo()._invoicecloud_todo(self.env._("Promised payment by %(date)s", date=when), body, deadline=day)
+        return 'sent'
+
+    def _invoicecloud_dispute(self, reason, text, upload=None):
+        """The customer disputes the invoice: a reason of DISPUTE_REASONS, their explanation, and
+        maybe a file (a werkzeug FileStorage) of DISPUTE_ATTACHMENT_MIMETYPES, by its content.
+
+        :return: 'sent', or why not: 'closed', 'no_reason', 'too_long', 'bad_file', 'too_big', 'wait'.
+        """
+        self.ensure_one()
+        if not self._invoicecloud_payable():
+            return 'closed'
+        reasons = self._invoicecloud_dispute_reasons()
+        if reason not in reasons:
+            return 'no_reason'
+        text = (text or '').strip()
+        if len(text) > REMARK_MAX_LENGTH:
+            return 'too_long'
+        attachment = None
+        if upload is not None and getattr(upload, 'filename', None):
+            content = upload.read(DISPUTE_ATTACHMENT_MAX_BYTES + 1)
+            if len(content) > DISPUTE_ATTACHMENT_MAX_BYTES:
+                return 'too_big'
+            extension = DISPUTE_ATTACHMENT_MIMETYPES.get(guess_mimetype(content))
+            if not extension:
+                return 'bad_file'
+            # The name is the customer's, the extension what the content is.
+            name = (upload.filename.rsplit('/', 1)[-1].rsplit('\\', 1)[-1].rsplit('.', 1)[0] or 'file')[:100]
+            attachment = (f'{name}.{extension}', content)
+        self._invoicecloud_serialize()
+        if not self._invoicecloud_customer_may_post():
+            return 'wait'
+        self._invoicecloud_followup_sudo().write(
+            {
+                'dispute_state': 'open',
+                'dispute_reason': reason,
+                'dispute_text': text,
+                'disputed_at': fields.Datetime.now(),
+            }
+        )
+        intro = self.env._("I dispute this invoice: %(reason)s", reason=reasons[reason])
+        body = Markup('<p><strong>%s</strong></p>%s') % (intro, plaintext2html(text) if text else '')
+        self._invoicecloud_post_as_customer(body, attachments=[attachment] if attachment else None)
+        self.sudo()._invoicecloud_todo(self.env._("Resolve the customer's dispute"), body)
+        return 'sent'
+
+    def _invoicecloud_dispute_reasons(self):
+        """{reason: label}, the labels in the language of the context."""
+        field = self.env['invoicecloud.invoice.followup']._fields['dispute_reason']
+        return dict(field._description_selection(self.env))
+
+    def _invoicecloud_post_as_customer(self, body, attachments=None):
+        """A message in the chatter, written by the customer the invoice is addressed to. A file
+        they send never becomes the invoice's main attachment (the one its form previews)."""
+        self.sudo().with_context(invoicecloud_no_shortcode=True, invoicecloud_customer_upload=True).message_post(
+            body=body,
+            author_id=self.partner_id.id,
+            message_type='comment',
+            subtype_xmlid='mail.mt_comment',
+            attachments=attachments,
+        )
+
+    def _message_set_main_attachment_id(self, attachments, force=False, filter_xml=True):
+        if self.env.context.get('invoicecloud_customer_upload'):
+            return None
+        return super()._message_set_main_attachment_id(attachments, force=force, filter_xml=filter_xml)
+
+    # --- the accountant's side -----------------------------------------------------------------
+
+    def action_invoicecloud_resolve_dispute(self):
+        """Close the customer's dispute: reminders go again (if the invoice is still due)."""
+        self.check_access('write')
+        for move in self.filtered(lambda m: m.invoicecloud_dispute_state == 'open'):
+            move.invoicecloud_followup_ids.sudo().dispute_state = 'resolved'
+            move.message_post(body=self.env._("Dispute resolved by %(user)s.", user=self.env.user.name))
+        return True
+
+    @api.model
+    def _cron_invoicecloud_broken_promises(self):
+        """Promises whose date has passed: kept if the invoice was paid by then, else broken, and
+        whoever handles the invoice gets a to-do."""
+        Followup = self.env['invoicecloud.invoice.followup'].sudo()
+        for company in Followup.search([('promise_state', '=', 'open')]).company_id:
+            today = company._invoicecloud_today()
+            due = Followup.search(
+                [('company_id', '=', company.id), ('promise_state', '=', 'open'), ('promise_date', '<', today)]
+            )
+            kept = due.filtered(lambda f: f.move_id.payment_state not in OPEN_PAYMENT_STATES)
+            kept.promise_state = 'kept'
+            for followup in due - kept:
+                followup.promise_state = 'broken'
+                move = followup.move_id.with_context(lang=company.partner_id.lang)
+                when = format_date(move.env, followup.promise_date)
+                note = move.env._("The customer promised to pay by %(date)s, and the invoice is still due.", date=when)
+                move.message_post(body=note)
+                move._invoicecloud_todo(move.env._("Promise to pay not kept"), plaintext2html(note))
