@@ -17,6 +17,7 @@
         'views/account_move_views.xml',
         'views/res_partner_views.xml',
         'views/res_config_settings_views.xml',
+        'views/invoicecloud_reminder_step_views.xml',
         'data/payment_provider_data.xml',
         'data/ir_cron_data.xml',
         'data/report_data.xml',

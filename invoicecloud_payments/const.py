@@ -348,3 +348,8 @@ DISPUTE_REQUEST_MAX_BYTES = DISPUTE_ATTACHMENT_MAX_BYTES + 256 * 1024
 PROMISE_MAX_DAYS = 60
 PROMISE_RESULTS = ('sent', 'closed', 'bad_date', 'wait')
 DISPUTE_RESULTS = ('sent', 'closed', 'no_reason', 'too_long', 'bad_file', 'too_big', 'wait')
+
+# Reminders: the schedule a company starts with (days from the due date), and how many customers
+# a run mails between two commits.
+REMINDER_DEFAULT_STEPS = (-3, 7, 21)
+REMINDER_CUSTOMERS_PER_COMMIT = 50

@@ -3,7 +3,7 @@ import time
 
 from odoo.addons.payment import reset_payment_provider, setup_provider
 
-from .const import CUSTOMER_MOVE_TYPES, INVOICECLOUD_CODES
+from .const import CUSTOMER_MOVE_TYPES, INVOICECLOUD_CODES, OPEN_PAYMENT_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -14,6 +14,24 @@ def _post_init_hook(env):
     for code in INVOICECLOUD_CODES:
         setup_provider(env, code)
     _backfill_tokens(env)
+    setup_reminders(env)
+
+
+def setup_reminders(env):
+    """The default reminder schedule for every company; reminders off for a company that
+    already has open customer invoices, so that installing the addon (or this version) does not
+    mail a backlog nobody asked to chase: the accountant turns them on in the settings."""
+    companies = env['res.company'].sudo().search([])
+    companies._invoicecloud_default_reminder_steps()
+    backlog = (
+        env['account.move']
+        .sudo()
+        ._read_group(
+            [('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), ('payment_state', 'in', OPEN_PAYMENT_STATES)],
+            ['company_id'],
+        )
+    )
+    env['res.company'].union(*(company for (company,) in backlog)).invoicecloud_reminders = False
 
 
 def _backfill_tokens(env):

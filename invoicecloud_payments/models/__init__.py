@@ -3,11 +3,14 @@ from . import invoicecloud_token_mixin
 from . import account_move
 from . import invoicecloud_invoice_followup
 from . import account_move_followup
+from . import account_move_reminder
+from . import invoicecloud_reminder_step
 from . import account_move_transfer
 from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_statement
+from . import res_partner_reminder
 from . import invoicecloud_checkout_gate
 from . import invoicecloud_payment_event
 from . import invoicecloud_payment_line

@@ -37,4 +37,9 @@ class InvoicecloudInvoiceFollowup(models.Model):
     dispute_text = fields.Text(string="Customer's Explanation", readonly=True)
     disputed_at = fields.Datetime(string="Disputed On", readonly=True)
 
+    reminded_at = fields.Datetime(string="Last Reminder", readonly=True)
+    reminder_days = fields.Integer(
+        string="Last Reminder Step", readonly=True, help="Days from the due date of the last reminder sent."
+    )
+
     _move_unique = models.Constraint('UNIQUE(move_id)', "An invoice has one follow-up.")

@@ -3,9 +3,9 @@ from datetime import datetime, time, timedelta
 import pytz
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 
-from ..const import PROMISE_MAX_DAYS, STATEMENT_DEFAULT_MONTHS, STATEMENT_MAX_MONTHS
+from ..const import PROMISE_MAX_DAYS, REMINDER_DEFAULT_STEPS, STATEMENT_DEFAULT_MONTHS, STATEMENT_MAX_MONTHS
 
 
 class ResCompany(models.Model):
@@ -38,6 +38,35 @@ class ResCompany(models.Model):
     _invoicecloud_promise_max_days_positive = models.Constraint(
         'CHECK (invoicecloud_promise_max_days >= 0)', "A promise to pay cannot be in the past."
     )
+
+    invoicecloud_reminders = fields.Boolean(
+        string="Send Reminders",
+        default=lambda self: not self._invoicecloud_enterprise_followups(),
+        help="Mail customers about their open invoices on the reminder schedule: one email per customer and run, "
+        "listing what they have to pay. Off by default where Odoo Enterprise's follow-ups are installed.",
+    )
+    invoicecloud_reminder_step_ids = fields.One2many(
+        comodel_name='invoicecloud.reminder.step', inverse_name='company_id', string="Reminder Schedule"
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._invoicecloud_default_reminder_steps()
+        return companies
+
+    def _invoicecloud_default_reminder_steps(self):
+        """The default schedule (3 days before the due date, 7 and 21 after) for these
+        companies, where they have none."""
+        Step = self.env['invoicecloud.reminder.step'].sudo()
+        for company in self.filtered(lambda c: not c.sudo().invoicecloud_reminder_step_ids):
+            Step.create([{'company_id': company.id, 'days': days} for days in REMINDER_DEFAULT_STEPS])
+
+    @api.model
+    def _invoicecloud_enterprise_followups(self):
+        """Whether Odoo Enterprise's follow-up reports (account_followup) are installed: then
+        Invoicecloud's reminders are off by default, out of their way."""
+        return self.env['ir.module.module'].sudo()._get('account_followup').state == 'installed'
 
     def _invoicecloud_remark_user(self):
         self.ensure_one()

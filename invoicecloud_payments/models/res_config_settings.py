@@ -16,6 +16,10 @@ class ResConfigSettings(models.TransientModel):
         related='company_id.invoicecloud_custom_minimum', currency_field='currency_id', readonly=False
     )
     invoicecloud_promise_max_days = fields.Integer(related='company_id.invoicecloud_promise_max_days', readonly=False)
+    invoicecloud_reminders = fields.Boolean(related='company_id.invoicecloud_reminders', readonly=False)
+    invoicecloud_enterprise_followups = fields.Boolean(
+        string="Enterprise Follow-ups Installed", compute="_compute_invoicecloud_enterprise_followups"
+    )
     invoicecloud_template_has_link = fields.Boolean(compute='_compute_invoicecloud_template_has_link')
 
     def _compute_invoicecloud_template_has_link(self):
@@ -50,4 +54,19 @@ class ResConfigSettings(models.TransientModel):
             'res_id': provider.id,
             'views': [(False, 'form')],
             'target': 'current',
+        }
+
+    def _compute_invoicecloud_enterprise_followups(self):
+        self.invoicecloud_enterprise_followups = self.env['res.company']._invoicecloud_enterprise_followups()
+
+    def action_invoicecloud_reminder_steps(self):
+        """The reminder schedule of the settings' company, to edit."""
+        title = self.env._("Reminder Schedule")
+        return {
+            'type': 'ir.actions.act_window',
+            'name': title,
+            'res_model': 'invoicecloud.reminder.step',
+            'view_mode': 'list',
+            'domain': [('company_id', '=', self.company_id.id)],
+            'context': {'default_company_id': self.company_id.id},
         }

@@ -32,3 +32,4 @@ from . import (
 from . import test_receipts
 from . import test_statement
 from . import test_promise_dispute
+from . import test_reminders

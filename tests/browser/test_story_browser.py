@@ -117,3 +117,35 @@ def test_the_whole_story(story, lang, output_dir, axe_audit):
     assert all(state in ('paid', 'in_process') for _id, _amount, state in payments)
     assert all(ledger.payment_state(invoice['id']) in ('paid', 'in_payment') for invoice in customer['sent'])
     assert ledger.payment_state(customer['old']['id']) == 'not_paid'
+
+
+def test_the_reminder_email_opens_the_history(story, output_dir, axe_audit):
+    """After the story, each customer still owes the two-year-old invoice: the reminder run mails
+    them once (through Odoo's mail queue, to the SMTP sink), in their language, and the email's
+    link opens their history in Chromium. A second run mails nothing."""
+    odoo, data, sink = story
+    odoo.run_cron('invoicecloud_payments.cron_send_reminders', times=2)
+    odoo.run_cron('mail.ir_cron_mail_scheduler_action')
+    labels = {
+        'fr_FR': 'voir et payer vos factures en ligne',
+        'nl_NL': 'uw facturen online bekijken en betalen',
+        'en_US': 'see and pay your invoices online',
+    }
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for lang, label in labels.items():
+            customer = data[lang]
+            reminders = [html for html in sink.html_to(customer['email']) if customer['old']['name'] in html]
+            assert len(reminders) == 1, f"one reminder to {customer['email']}, with the old invoice"
+            anchor = re.search(r'<a href="([^"]+/invoicecloud/history/[^"]+)"[^>]*>([^<]+)</a>', reminders[0])
+            assert anchor and anchor.group(2) == label, anchor and anchor.groups()
+            page = browser.new_page(locale=CUSTOMERS[lang][2])
+            assert page.goto(anchor.group(1)).status == 200
+            row = page.locator('.o_invoicecloud_history_row', has_text=customer['old']['name'])
+            expect(row.locator('.o_invoicecloud_select')).to_be_visible()  # still to pay, from here
+            page.screenshot(path=output_dir / 'story' / f'{lang}-10-history-from-the-reminder.png', full_page=True)
+            if lang == 'fr_FR':
+                axe_audit.check(page, 'history-from-the-reminder-fr_FR')
+            page.close()
+        browser.close()
+    axe_audit.assert_clean()
