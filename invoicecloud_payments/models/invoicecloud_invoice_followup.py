@@ -33,7 +33,7 @@ class InvoicecloudInvoiceFollowup(models.Model):
         readonly=True,
         help="Disputed: the customer contests the invoice; no reminder goes until an accountant resolves it.",
     )
-    dispute_reason = fields.Selection(selection=DISPUTE_REASONS, string="Dispute Reason", readonly=True)
+    dispute_reason = fields.Selection(selection=DISPUTE_REASONS, readonly=True)
     dispute_text = fields.Text(string="Customer's Explanation", readonly=True)
     disputed_at = fields.Datetime(string="Disputed On", readonly=True)
 
