@@ -13,7 +13,7 @@ from .const import ROUTE_PREFIX
 class RedactTokensFilter(logging.Filter):
     """Hide the token of Invoicecloud paths in the HTTP access log (werkzeug logs the path)."""
 
-    _token_re = re.compile(re.escape(ROUTE_PREFIX) + r'/(?!webhook/)(history/)?[^/\s?"]+')
+    _token_re = re.compile(re.escape(ROUTE_PREFIX) + r'/(?!webhook/|beacon/)(history/)?[^/\s?"]+')
 
     def filter(self, record):
         if isinstance(record.args, tuple) and any(ROUTE_PREFIX in str(arg) for arg in record.args):

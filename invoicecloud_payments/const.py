@@ -353,3 +353,9 @@ DISPUTE_RESULTS = ('sent', 'closed', 'no_reason', 'too_long', 'bad_file', 'too_b
 # a run mails between two commits.
 REMINDER_DEFAULT_STEPS = (-3, 7, 21)
 REMINDER_CUSTOMERS_PER_COMMIT = 50
+
+# The invoice page's "viewed" beacon: its signed ticket (never the link's token), how long a ticket
+# is good for, and how often a view is recorded again for the same invoice.
+VIEW_TICKET_SCOPE = 'invoicecloud-view'
+VIEW_TICKET_HOURS = 24
+VIEW_RECORD_MINUTES = 5

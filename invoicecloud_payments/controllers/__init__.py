@@ -6,3 +6,4 @@ from . import webhook_mollie
 from . import receipt
 from . import statement
 from . import followup
+from . import beacon

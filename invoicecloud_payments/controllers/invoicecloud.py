@@ -149,6 +149,7 @@ class InvoicecloudController(http.Controller):
         env = invoice_sudo.env
         return {
             'followup': followup,
+            'view_ticket': invoice_sudo._invoicecloud_view_ticket(),
             'promise_notice': followup.promise_state == 'open'
             and env._("You promised to pay by %(date)s.", date=format_date(env, followup.promise_date)),
             'promise_range': env._(

@@ -4,6 +4,7 @@ from . import account_move
 from . import invoicecloud_invoice_followup
 from . import account_move_followup
 from . import account_move_reminder
+from . import account_move_viewed
 from . import invoicecloud_reminder_step
 from . import account_move_transfer
 from . import res_company

@@ -48,10 +48,24 @@ class AccountMove(models.Model):
     # --- the customer's side (sudo'd invoices, from their page) --------------------------------
 
     def _invoicecloud_followup_sudo(self):
-        """This invoice's follow-up row, made on first use. Callers serialize on the invoice."""
+        """This invoice's follow-up row, made on first use: by whichever request comes first (a
+        beacon, a promise, a reminder run), none of them failing on the others' row."""
         self.ensure_one()
         Followup = self.env['invoicecloud.invoice.followup'].sudo()
-        return Followup.search([('move_id', '=', self.id)], limit=1) or Followup.create({'move_id': self.id})
+        followup = Followup.search([('move_id', '=', self.id)], limit=1)
+        if not followup:
+            self.env.cr.execute(
+                """
+                INSERT INTO invoicecloud_invoice_followup
+                       (move_id, company_id, create_uid, create_date, write_uid, write_date)
+                VALUES (%(move)s, %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s)
+                ON CONFLICT (move_id) DO NOTHING
+                """,
+                {'move': self.id, 'company': self.company_id.id, 'uid': self.env.uid, 'now': fields.Datetime.now()},
+            )
+            followup = Followup.search([('move_id', '=', self.id)], limit=1)
+            self.invalidate_recordset(['invoicecloud_followup_ids'])
+        return followup
 
     def _invoicecloud_promise_bounds(self):
         """(first, last) date a promise may name: today, and the company's limit ahead."""

@@ -37,6 +37,9 @@ class InvoicecloudInvoiceFollowup(models.Model):
     dispute_text = fields.Text(string="Customer's Explanation", readonly=True)
     disputed_at = fields.Datetime(string="Disputed On", readonly=True)
 
+    first_viewed_at = fields.Datetime(string="First Viewed by the Customer", readonly=True)
+    last_viewed_at = fields.Datetime(string="Last Viewed by the Customer", readonly=True)
+
     reminded_at = fields.Datetime(string="Last Reminder", readonly=True)
     reminder_days = fields.Integer(
         string="Last Reminder Step", readonly=True, help="Days from the due date of the last reminder sent."

@@ -33,3 +33,4 @@ from . import test_receipts
 from . import test_statement
 from . import test_promise_dispute
 from . import test_reminders
+from . import test_viewed

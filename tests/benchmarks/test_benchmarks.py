@@ -5,6 +5,8 @@
 - Install time of the addon on a database with 20,000 posted invoices, beside its install on an
   empty one.
 - The invoice page with the scan-to-pay QR code against without it (issue 13).
+- A reminder run for 1,000 overdue invoices of 200 customers, then a second run, beside Odoo's own
+  message_post of one email to each customer, in the same process (issue 14).
 - The statement of account of a customer with 300 documents in the last 12 months: its totals
   against Odoo's partner ledger (the journal items' sums), and its PDF and CSV against Odoo's own
   invoice PDF and /my/invoices for the same customer (issue 14).
@@ -224,6 +226,24 @@ def test_statement_of_300_documents_against_the_partner_ledger(history_server, f
     print(f"\nstatement of 300 documents: {figure}")
     assert (opening[7], closing[7]) == (figure['ledger_opening'], figure['ledger_closing'])
     assert figure['ageing_sum'] == closing[7]
+
+
+def test_reminders_for_1000_invoices_of_200_customers(figures):
+    odoo = OdooServer('bench_reminders')
+    odoo.create()
+    try:
+        result = odoo.run_result('bench_reminders')
+    finally:
+        odoo.drop()
+    first, second, stock = result['first'], result['second'], result['odoo_message_post']
+    result['seconds_per_customer_to_odoo_message_post'] = round(
+        (first['seconds'] / first['mails_queued']) / (stock['seconds'] / stock['mails_queued']), 2
+    )
+    result['queries_per_customer'] = round(first['queries'] / first['mails_queued'], 1)
+    result['odoo_queries_per_message'] = round(stock['queries'] / stock['mails_queued'], 1)
+    figures['reminders_1000_invoices'] = result
+    print(f"\nreminders: {result}")
+    assert (result['invoices'], first['mails_queued'], second['mails_queued']) == (1000, 200, 0)
 
 
 INVOICES_SQL = """

@@ -53,8 +53,20 @@ def test_customer_reads_downloads_questions_and_reviews_history(server, browser,
     foreign_hosts = set()
     page.on('request', lambda r: urlparse(r.url).hostname not in ('127.0.0.1', None) and foreign_hosts.add(r.url))
 
-    response = page.goto(url)
+    # "Viewed": the page's beacon, after two seconds on screen; never the link being opened.
+    with odoo.connect() as conn, conn.cursor() as cr:
+        cr.execute('SELECT first_viewed_at FROM invoicecloud_invoice_followup WHERE move_id = %s', [data['invoice_id']])
+        viewed_before = cr.fetchall()
+    with page.expect_request('**/invoicecloud/beacon/view', timeout=15000) as beacon:
+        response = page.goto(url)
     assert response.status == 200
+    assert data['invoice'] not in beacon.value.url and '/invoicecloud/beacon/view' in beacon.value.url
+    assert beacon.value.response().status == 204
+    with odoo.connect() as conn, conn.cursor() as cr:
+        cr.execute('SELECT first_viewed_at FROM invoicecloud_invoice_followup WHERE move_id = %s', [data['invoice_id']])
+        [(viewed,)] = cr.fetchall()
+    assert viewed, "the beacon recorded the view"
+    assert viewed_before in ([], [(viewed,)]), "a view is recorded once, the first one kept"
     assert response.headers['referrer-policy'] == 'no-referrer'
     assert response.headers['cache-control'] == 'no-store'
     expect(page.locator('h1')).to_contain_text(data['invoice'])
@@ -194,5 +206,6 @@ def test_access_log_holds_no_token(server, browser):
         tokens = [row[0] for row in cr.fetchall()]
     log = odoo.log.read_text()
     assert 'GET /invoicecloud/<token> HTTP' in log, "the access log shows the redacted path"
+    assert 'POST /invoicecloud/beacon/view HTTP' in log, "the beacon's path carries no token"
     assert tokens and not [t for t in tokens if t in log]
     assert 'x' * 43 not in log, "bad tokens are redacted too"
