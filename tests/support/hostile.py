@@ -185,10 +185,26 @@ def customer_fuzz_request(rng, route, valid_tokens, session):
         method = rng.choice([junk, f'{rng.randint(-9, 10**6)}-{junk}', f'{junk}-{rng.randint(0, 99)}', '-', ''])
         body = f'{with_csrf}method={method}&amount={junk}'
         return 'POST', f'/invoicecloud/{token}/pay', body.encode(), form
+    if route == 'statement':
+        # The CSV: the PDF draws through wkhtmltopdf (a second or two), which the fuzz does not need.
+        query = f'date_from={junk}&date_to={rng.choice([junk, "2026-02-30", "0001-01-01"])}&company={junk}'
+        return 'GET', f'/invoicecloud/history/{token}/statement.csv?{query}', b'', []
+    if route == 'promise':
+        body = f'{with_csrf}promise_date={rng.choice([junk, "9999-12-31", "2026-13-01"])}'
+        return 'POST', f'/invoicecloud/{token}/promise', body.encode(), form
+    if route == 'dispute':
+        # Never a reason of the list: with a real token and the CSRF token, it would be posted.
+        body = f'{with_csrf}reason={junk}&explanation={junk}&attachment={junk}'
+        return 'POST', f'/invoicecloud/{token}/dispute', body.encode(), form
+    if route == 'beacon':
+        return 'POST', '/invoicecloud/beacon/view', f'{with_csrf}ticket={junk}'.encode(), form
     # remark: never a valid remark (with a real token and the CSRF token, it would be posted)
     remark = rng.choice(['', ' ', 'x' * 2001, 'y' * 100000])
     body = f'{with_csrf}remark={remark}&{junk}={junk}'
     return 'POST', f'/invoicecloud/{token}/remark', body.encode(), form
 
 
-CUSTOMER_ROUTES = ('invoice', 'pdf', 'status', 'history', 'history_pay_get', 'history_pay', 'pay', 'remark')
+CUSTOMER_ROUTES = (
+    'invoice', 'pdf', 'status', 'history', 'history_pay_get', 'history_pay', 'pay', 'remark',
+    'statement', 'promise', 'dispute', 'beacon',
+)  # fmt: skip
