@@ -48,24 +48,30 @@ class AccountMove(models.Model):
     # --- the customer's side (sudo'd invoices, from their page) --------------------------------
 
     def _invoicecloud_followup_sudo(self):
-        """This invoice's follow-up row, made on first use: by whichever request comes first (a
-        beacon, a promise, a reminder run), none of them failing on the others' row."""
+        """This invoice's follow-up row (see `_invoicecloud_followups_sudo`)."""
         self.ensure_one()
+        return self._invoicecloud_followups_sudo()
+
+    def _invoicecloud_followups_sudo(self):
+        """These invoices' follow-up rows, made on first use: by whichever request comes first (a
+        beacon, a promise, a reminder run), none of them failing on another's row."""
         Followup = self.env['invoicecloud.invoice.followup'].sudo()
-        followup = Followup.search([('move_id', '=', self.id)], limit=1)
-        if not followup:
-            self.env.cr.execute(
+        followups = Followup.search([('move_id', 'in', self.ids)])
+        missing = self - followups.move_id
+        if missing:
+            now, uid = fields.Datetime.now(), self.env.uid
+            self.env.cr.execute_values(
                 """
                 INSERT INTO invoicecloud_invoice_followup
                        (move_id, company_id, create_uid, create_date, write_uid, write_date)
-                VALUES (%(move)s, %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s)
+                VALUES %s
                 ON CONFLICT (move_id) DO NOTHING
                 """,
-                {'move': self.id, 'company': self.company_id.id, 'uid': self.env.uid, 'now': fields.Datetime.now()},
+                [(move.id, move.company_id.id, uid, now, uid, now) for move in missing],
             )
-            followup = Followup.search([('move_id', '=', self.id)], limit=1)
+            followups = Followup.search([('move_id', 'in', self.ids)])
             self.invalidate_recordset(['invoicecloud_followup_ids'])
-        return followup
+        return followups
 
     def _invoicecloud_promise_bounds(self):
         """(first, last) date a promise may name: today, and the company's limit ahead."""

@@ -61,9 +61,19 @@ class ResPartner(models.Model):
         }
 
     def _invoicecloud_mark_reminded(self, due_steps):
+        """Write the step each invoice was reminded of: one write per step."""
+        if not due_steps:
+            return
+        invoices = self.env['account.move'].union(*due_steps)
+        by_move = {followup.move_id: followup for followup in invoices._invoicecloud_followups_sudo()}
         now = fields.Datetime.now()
-        for invoice, days in due_steps.items():
-            invoice._invoicecloud_followup_sudo().write({'reminded_at': now, 'reminder_days': days})
+        for days in set(due_steps.values()):
+            followups = (
+                self.env['invoicecloud.invoice.followup']
+                .sudo()
+                .union(*(by_move[invoice] for invoice, step in due_steps.items() if step == days))
+            )
+            followups.write({'reminded_at': now, 'reminder_days': days})
 
     def _notify_by_email_render_layout(self, message, recipients_group, msg_vals=False, render_values=None):
         """#LINK in a reminder's email becomes the customer's history link, for the customer's
