@@ -1,6 +1,6 @@
 """Constants of the Invoicecloud pages: token shape, paging, remark limits, statuses."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 # Tokens: 32 random bytes from `secrets`, URL-safe base64 without padding -> 43 characters.
 TOKEN_BYTES = 32
@@ -329,6 +329,8 @@ STATEMENT_AGEING_BUCKETS = (
     ('over_90', 91, None),
 )
 STATEMENT_FORMATS = ('pdf', 'csv')
+# No statement before this day (a period computed back from year 1 would leave the calendar).
+STATEMENT_FIRST_DAY = date(1900, 1, 1)
 
 # Promise to pay and dispute, from the invoice page: the reasons a customer may give (the labels
 # are the follow-up model's selection, translated there), and the file they may join, by what
@@ -342,6 +344,7 @@ DISPUTE_REASONS = [
     ('other', "Another reason"),
 ]
 DISPUTE_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+DISPUTE_IMAGE_MAX_PIXELS = 25_000_000  # a photo of a document; Odoo refuses above 50 million
 DISPUTE_ATTACHMENT_MIMETYPES = {'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg'}
 # The request carrying it: the file, the form's fields and the multipart envelope.
 DISPUTE_REQUEST_MAX_BYTES = DISPUTE_ATTACHMENT_MAX_BYTES + 256 * 1024

@@ -43,7 +43,9 @@ def statement_csv(env, statement):
 
     kinds = statement_kind_labels(env)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator='\r\n')
+    # Every cell quoted: a spreadsheet whose list separator is ';' would otherwise split a name
+    # or reference at a ';' of its own, and a cell could start with '='.
+    writer = csv.writer(out, lineterminator='\r\n', quoting=csv.QUOTE_ALL)
     writer.writerow(
         [
             env._("Date"),

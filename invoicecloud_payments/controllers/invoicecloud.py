@@ -144,7 +144,7 @@ class InvoicecloudController(http.Controller):
 
     def _invoicecloud_followup_values(self, invoice_sudo, token, promise=None, dispute=None):
         """What the promise to pay and dispute block shows."""
-        promise_min, promise_max = invoice_sudo._invoicecloud_promise_bounds()
+        promise_min, promise_max = invoice_sudo._invoicecloud_promise_bounds() or (None, None)
         followup = invoice_sudo.invoicecloud_followup_ids[:1]
         env = invoice_sudo.env
         return {
@@ -152,7 +152,8 @@ class InvoicecloudController(http.Controller):
             'view_ticket': invoice_sudo._invoicecloud_view_ticket(),
             'promise_notice': followup.promise_state == 'open'
             and env._("You promised to pay by %(date)s.", date=format_date(env, followup.promise_date)),
-            'promise_range': env._(
+            'promise_range': promise_min
+            and env._(
                 "Please choose a date from %(first)s to %(last)s.",
                 first=format_date(env, promise_min),
                 last=format_date(env, promise_max),

@@ -1,4 +1,8 @@
+import io
+import unicodedata
+
 from markupsafe import Markup
+from PIL import Image
 
 from odoo import api, fields, models
 from odoo.tools import format_date, plaintext2html
@@ -7,9 +11,21 @@ from odoo.tools.mimetypes import guess_mimetype
 from ..const import (
     DISPUTE_ATTACHMENT_MAX_BYTES,
     DISPUTE_ATTACHMENT_MIMETYPES,
+    DISPUTE_IMAGE_MAX_PIXELS,
     OPEN_PAYMENT_STATES,
     REMARK_MAX_LENGTH,
 )
+
+
+def _image_within_bounds(content, extension):
+    """A PDF, or an image Odoo can open without blowing up (its pixels, not its bytes, count)."""
+    if extension == 'pdf':
+        return True
+    try:
+        width, height = Image.open(io.BytesIO(content)).size
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return False
+    return width * height <= DISPUTE_IMAGE_MAX_PIXELS
 
 
 class AccountMove(models.Model):
@@ -20,7 +36,11 @@ class AccountMove(models.Model):
     _inherit = 'account.move'
 
     invoicecloud_followup_ids = fields.One2many(
-        comodel_name='invoicecloud.invoice.followup', inverse_name='move_id', string="Customer Follow-up", readonly=True
+        comodel_name='invoicecloud.invoice.followup',
+        inverse_name='move_id',
+        string="Customer Follow-up",
+        readonly=True,
+        groups='account.group_account_invoice,account.group_account_readonly',
     )
     invoicecloud_promise_date = fields.Date(
         string="Promised Payment Date", compute='_compute_invoicecloud_followup', groups='account.group_account_invoice'
@@ -74,9 +94,17 @@ class AccountMove(models.Model):
         return followups
 
     def _invoicecloud_promise_bounds(self):
-        """(first, last) date a promise may name: today, and the company's limit ahead."""
+        """(first, last) date a promise may name: today, and the company's limit ahead; with a
+        promise already made, no later than its date (a promise holds the reminders: renewing it
+        for ever would hold them for ever). None once a promise was not kept."""
         today = self.company_id._invoicecloud_today()
-        return today, fields.Date.add(today, days=self.company_id.invoicecloud_promise_max_days)
+        last = fields.Date.add(today, days=self.company_id.invoicecloud_promise_max_days)
+        followup = self.sudo().invoicecloud_followup_ids[:1]
+        if followup.promise_state == 'broken':
+            return None
+        if followup.promise_state == 'open':
+            last = min(last, followup.promise_date)
+        return (today, last) if today <= last else None
 
     def _invoicecloud_promise(self, date_value):
         """The customer promises to pay by `date_value` (ISO, as typed).
@@ -90,8 +118,8 @@ class AccountMove(models.Model):
             day = fields.Date.to_date(date_value) if date_value else None
         except (ValueError, TypeError):
             day = None
-        first, last = self._invoicecloud_promise_bounds()
-        if not day or not first <= day <= last:
+        bounds = self._invoicecloud_promise_bounds()
+        if not day or not bounds or not bounds[0] <= day <= bounds[1]:
             return 'bad_date'
         self._invoicecloud_serialize()  # one request at a time per invoice: the count, the row
         if not self._invoicecloud_customer_may_post():
@@ -126,10 +154,12 @@ class AccountMove(models.Model):
             if len(content) > DISPUTE_ATTACHMENT_MAX_BYTES:
                 return 'too_big'
             extension = DISPUTE_ATTACHMENT_MIMETYPES.get(guess_mimetype(content))
-            if not extension:
+            if not extension or not _image_within_bounds(content, extension):
                 return 'bad_file'
-            # The name is the customer's, the extension what the content is.
-            name = (upload.filename.rsplit('/', 1)[-1].rsplit('\\', 1)[-1].rsplit('.', 1)[0] or 'file')[:100]
+            # The name is the customer's, without paths, control or direction characters; the
+            # extension is what the content is.
+            name = upload.filename.rsplit('/', 1)[-1].rsplit('\\', 1)[-1].rsplit('.', 1)[0]
+            name = ''.join(c for c in name if unicodedata.category(c)[0] != 'C')[:100].strip() or 'file'
             attachment = (f'{name}.{extension}', content)
         self._invoicecloud_serialize()
         if not self._invoicecloud_customer_may_post():
@@ -156,7 +186,11 @@ class AccountMove(models.Model):
     def _invoicecloud_post_as_customer(self, body, attachments=None):
         """A message in the chatter, written by the customer the invoice is addressed to. A file
         they send never becomes the invoice's main attachment (the one its form previews)."""
-        self.sudo().with_context(invoicecloud_no_shortcode=True, invoicecloud_customer_upload=True).message_post(
+        # disable_attachment_import: a customer's file is no e-invoice for Odoo to decode.
+        move = self.sudo().with_context(
+            invoicecloud_no_shortcode=True, invoicecloud_customer_upload=True, disable_attachment_import=True
+        )
+        move.message_post(
             body=body,
             author_id=self.partner_id.id,
             message_type='comment',
@@ -189,6 +223,9 @@ class AccountMove(models.Model):
             due = Followup.search(
                 [('company_id', '=', company.id), ('promise_state', '=', 'open'), ('promise_date', '<', today)]
             )
+            # A cancelled invoice owes nothing: its promise is no more than a note.
+            due.filtered(lambda f: f.move_id.state != 'posted').promise_state = False
+            due = due.filtered('promise_state')
             kept = due.filtered(lambda f: f.move_id.payment_state not in OPEN_PAYMENT_STATES)
             kept.promise_state = 'kept'
             for followup in due - kept:

@@ -1,8 +1,14 @@
+import logging
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.base.models.ir_qweb import QWebError
 
 from ..const import OPEN_PAYMENT_STATES, REMINDER_CUSTOMERS_PER_COMMIT
+
+_logger = logging.getLogger(__name__)
 
 
 class AccountMove(models.Model):
@@ -42,12 +48,18 @@ class AccountMove(models.Model):
         customers = [customer for customer, invoices in by_customer.items() if any(i in due_step for i in invoices)]
         for n, customer in enumerate(customers, start=1):
             invoices = by_customer[customer].sorted(lambda i: (i.invoice_date_due, i.id))
-            if customer._invoicecloud_send_reminder(
-                company, invoices, {i: due_step[i] for i in invoices if i in due_step}
-            ):
-                mailed |= customer
-            if n % REMINDER_CUSTOMERS_PER_COMMIT == 0:
-                self.env['ir.cron']._commit_progress(REMINDER_CUSTOMERS_PER_COMMIT, remaining=len(customers) - n)
+            steps_due = {invoice: due_step[invoice] for invoice in invoices if invoice in due_step}
+            try:
+                with self.env.cr.savepoint():
+                    if customer._invoicecloud_send_reminder(company, invoices, steps_due):
+                        mailed |= customer
+            except (QWebError, UserError, ValueError):
+                # One customer's email that cannot be made (a template edited wrong) stops no other.
+                _logger.exception("Invoicecloud: the reminder of %s could not be made", customer)
+            if n % REMINDER_CUSTOMERS_PER_COMMIT == 0 or n == len(customers):
+                done = n % REMINDER_CUSTOMERS_PER_COMMIT or REMINDER_CUSTOMERS_PER_COMMIT
+                if not self.env['ir.cron']._commit_progress(done, remaining=len(customers) - n):
+                    break  # the cron's time is up: the next run goes on (what was mailed is written)
         return mailed
 
     def _invoicecloud_remindable(self, company, due_by):

@@ -5,7 +5,13 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
-from ..const import PROMISE_MAX_DAYS, REMINDER_DEFAULT_STEPS, STATEMENT_DEFAULT_MONTHS, STATEMENT_MAX_MONTHS
+from ..const import (
+    PROMISE_MAX_DAYS,
+    REMINDER_DEFAULT_STEPS,
+    STATEMENT_DEFAULT_MONTHS,
+    STATEMENT_FIRST_DAY,
+    STATEMENT_MAX_MONTHS,
+)
 
 
 class ResCompany(models.Model):
@@ -102,7 +108,7 @@ class ResCompany(models.Model):
             except (ValueError, TypeError):
                 return None
 
-        date_to = min(day(date_to) or today, today)
-        earliest = date_to - relativedelta(months=STATEMENT_MAX_MONTHS, days=-1)
+        date_to = max(min(day(date_to) or today, today), STATEMENT_FIRST_DAY)
+        earliest = max(date_to - relativedelta(months=STATEMENT_MAX_MONTHS, days=-1), STATEMENT_FIRST_DAY)
         date_from = day(date_from) or date_to - relativedelta(months=STATEMENT_DEFAULT_MONTHS, days=-1)
         return min(max(date_from, earliest), date_to), date_to

@@ -4,6 +4,10 @@ from odoo.tools import format_amount, format_date
 from .. import utils
 from ..urls import page_path
 
+# What the reminder run puts in the context of its own message, for #LINK to become the history
+# link: an object, which no client's JSON context (Odoo's /mail/message/post copies it) can be.
+REMINDER_RUN = object()
+
 
 class ResPartner(models.Model):
     """One reminder email to a customer, listing what they have to pay one company, with the
@@ -30,7 +34,7 @@ class ResPartner(models.Model):
         message = self.with_context(
             lang=lang,
             mail_notify_force_send=False,  # Odoo's mail queue sends it
-            invoicecloud_reminder_partner_id=self.id,
+            invoicecloud_reminder=(REMINDER_RUN, self.id),
         ).message_post(
             body=rendered['body_html'],
             subject=rendered['subject'],
@@ -50,11 +54,12 @@ class ResPartner(models.Model):
         return bool(message)
 
     def _invoicecloud_reminder_row(self, invoice, lang):
-        """What the email lists of one invoice, in the customer's language."""
+        """What the email lists of one invoice, in the customer's language. No link: the message
+        is stored on the contact, which more people read than may see the invoice's link; #LINK,
+        expanded in the email only, leads to every invoice."""
         env = invoice.with_context(lang=lang).env
         return {
             'name': invoice.name,
-            'url': invoice._invoicecloud_url(),
             'due': format_date(env, invoice.invoice_date_due, lang_code=lang),
             'amount': format_amount(env, invoice.amount_residual, invoice.currency_id, lang_code=lang),
             'overdue': invoice.invoice_date_due < invoice.company_id._invoicecloud_today(),
@@ -77,14 +82,14 @@ class ResPartner(models.Model):
 
     def _notify_by_email_render_layout(self, message, recipients_group, msg_vals=False, render_values=None):
         """#LINK in a reminder's email becomes the customer's history link, for the customer's
-        side only. Only the reminder run (superuser) asks for it: a context key alone does not."""
+        side only. Only the reminder run asks for it (REMINDER_RUN): a client's context cannot."""
         body = super()._notify_by_email_render_layout(
             message, recipients_group, msg_vals=msg_vals, render_values=render_values
         )
         if (
             len(self) == 1
             and self.env.su
-            and self.env.context.get('invoicecloud_reminder_partner_id') == self.id
+            and self.env.context.get('invoicecloud_reminder') == (REMINDER_RUN, self.id)
             and not any(recipient['type'] == 'user' for recipient in recipients_group['recipients_data'])
             and not self.env['account.move']._invoicecloud_internal_addresses(recipients_group.get('recipients_emails'))
         ):

@@ -65,14 +65,17 @@ class ResPartner(models.Model):
             by_move[line.move_id] |= line
         rows, balance = [], opening
         for move, move_lines in by_move.items():
+            kind = self._invoicecloud_statement_kind(move, move_lines)
             amount = currency.round(sum(move_lines.mapped('balance')))
             balance = currency.round(balance + amount)
             rows.append(
                 {
                     'date': move_lines[0].date,
                     'name': move_lines[0].move_name,
-                    'kind': self._invoicecloud_statement_kind(move, move_lines),
-                    'reference': move_lines[0].ref or '',
+                    'kind': kind,
+                    # An entry of the accountant's (a write-off, an exchange difference) may
+                    # carry an internal reference: only documents the customer has show theirs.
+                    'reference': (move_lines[0].ref or '') if kind != 'other' else '',
                     'due': max(move_lines.mapped('date_maturity'), default=False) if amount > 0 else False,
                     'debit': amount if amount > 0 else 0.0,
                     'credit': -amount if amount < 0 else 0.0,

@@ -3,6 +3,7 @@ disputes the invoice (a reason, an explanation, maybe a document). Each lands in
 the customer, with a to-do for whoever handles the invoice, and shows on the invoice in the
 backend, with the "Promised" and "Disputed" filters."""
 
+import zlib
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -148,6 +149,29 @@ class TestPromiseAndDispute(InvoicecloudHttpCase):
         self.assertIn('must be a PDF, PNG or JPEG', response.text)
         self.assertFalse(self._customer_messages())
         self.assertFalse(self.invoice.invoicecloud_followup_ids)
+
+    def test_a_dispute_refuses_an_image_bomb_and_cleans_the_file_name(self):
+        # A PNG of 100,000 x 100,000 pixels in 60 bytes: its header alone.
+        ihdr = b'IHDR' + (100_000).to_bytes(4, 'big') * 2 + bytes([8, 2, 0, 0, 0])
+        bomb = b'\x89PNG\r\n\x1a\n' + len(ihdr[4:]).to_bytes(4, 'big') + ihdr + zlib.crc32(ihdr).to_bytes(4, 'big')
+        self.assertIn('?dispute=bad_file', self._dispute(files={'attachment': ('scan.png', bomb, 'image/png')}).url)
+        name = 'facture\u202egnp.exe\r\nBcc: x.pdf'
+        self.assertIn('?dispute=sent', self._dispute(files={'attachment': (name, PDF, 'application/pdf')}).url)
+        [message] = self._customer_messages()
+        stored = message.attachment_ids.name
+        self.assertTrue(stored.endswith('.pdf') and not {'\r', '\n', '\u202e'} & set(stored), stored)
+
+    def test_a_promise_cannot_be_put_off_nor_renewed_once_broken(self):
+        self.assertIn('?promise=sent', self._promise(self.today + timedelta(days=10)).url)
+        self.assertIn('?promise=bad_date', self._promise(self.today + timedelta(days=11)).url)
+        self.assertIn('?promise=sent', self._promise(self.today + timedelta(days=5)).url, "sooner, yes")
+        with freeze_time(fields.Datetime.now() + timedelta(days=7)):
+            self.env.ref('invoicecloud_payments.cron_broken_promises').method_direct_trigger()
+            self.assertEqual(self.invoice.invoicecloud_promise_state, 'broken')
+            response = self._promise(self.today + timedelta(days=9))
+            self.assertIn('?promise=bad_date', response.url)
+            self.assertIn('cannot be made', response.text)
+            self.assertNotIn('o_invoicecloud_promise_form', response.text)
 
     def test_a_dispute_refuses_a_file_over_5_mb_and_odoo_a_larger_request(self):
         too_big = PDF + b'0' * (5 * 1024 * 1024)

@@ -68,12 +68,13 @@ class TestReminders(InvoicecloudHttpCase):
         body = str(mail.body_html)
         for invoice in (overdue_8, overdue_25, soon):
             self.assertIn(invoice.name, body)
-            self.assertIn(invoice.invoicecloud_token, body, "each invoice with its own link")
         self.assertNotIn(later.name, body)
         history = f'/invoicecloud/history/{customer.invoicecloud_token}'
         self.assertIn(f'{history}">see and pay your invoices online</a>', body)
-        self.assertIn('#LINK', str(mail.mail_message_id.body), "the chatter keeps #LINK as written")
-        self.assertNotIn(customer.invoicecloud_token, str(mail.mail_message_id.body))
+        stored = str(mail.mail_message_id.body)
+        self.assertIn('#LINK', stored, "the chatter keeps #LINK as written")
+        for token in (customer.invoicecloud_token, *(overdue_8 | overdue_25 | soon).mapped('invoicecloud_token')):
+            self.assertNotIn(token, stored, "no link in the contact's chatter, read by more people")
         for invoice in (overdue_8, overdue_25, soon):
             self.assertIn('Reminder mailed to', str(invoice.message_ids[0].body))
         steps = [(i.invoicecloud_followup_ids.reminder_days) for i in (overdue_8, overdue_25, soon)]
@@ -105,6 +106,24 @@ class TestReminders(InvoicecloudHttpCase):
         self._run()
         mailed = {case for case, (customer, _invoice) in cases.items() if self._mails(customer)}
         self.assertEqual(mailed, {'promise_past'}, "a promise whose date passed does not hold reminders")
+
+    def test_no_one_else_gets_the_history_link_by_posting_link_with_a_crafted_context(self):
+        customer = self._customer("Target")
+        self._invoice(customer, -8)
+        outsider = self.env['res.partner'].create({'name': "Outsider", 'email': 'outsider@example.com'})
+        # What a client can send as context (Odoo's /mail/message/post copies it, then posts as
+        # superuser): any JSON value under our key.
+        for crafted in (
+            {'invoicecloud_reminder': [None, customer.id]},
+            {'invoicecloud_reminder_partner_id': customer.id},
+        ):
+            customer.sudo().with_context(mail_notify_force_send=False, **crafted).message_post(
+                body='#LINK', partner_ids=outsider.ids, message_type='comment', subtype_xmlid='mail.mt_comment'
+            )
+        mails = self.env['mail.mail'].search([('recipient_ids', 'in', outsider.ids)])
+        self.assertEqual(len(mails), 2)
+        for mail in mails:
+            self.assertNotIn(customer.invoicecloud_token, str(mail.body_html))
 
     def test_in_the_customers_language(self):
         self._activate_languages('fr_FR')

@@ -11,8 +11,11 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import InvoicecloudHttpCase
 
@@ -209,6 +212,23 @@ class TestStatement(InvoicecloudHttpCase):
         self.assertEqual(period('2017-03-01', '2017-01-01'), (day('2017-01-01'), day('2017-01-01')), "backwards")
         self.assertEqual(period('2000-01-01', '2018-01-01'), (day('2014-07-01'), day(TODAY)), "36 months, by today")
         self.assertEqual(period('not a date', '2017-13-45'), (day('2016-07-01'), day(TODAY)))
+        self.assertEqual(period('0001-01-01', '0001-01-01'), (day('1900-01-01'), day('1900-01-01')), "in the calendar")
+
+    def test_odoos_report_route_draws_it_for_accounting_users_only(self):
+        report = self.env['ir.actions.report']
+        data = {'company_id': self.env.company.id, 'date_from': '2016-07-01', 'date_to': TODAY}
+        html, _kind = report._render_qweb_html('invoicecloud_payments.action_report_statement', self.customer.ids, data)
+        self.assertIn(self.big.name, str(html))
+        employee = mail_new_test_user(self.env, login='ic_statement_employee', groups='base.group_user')
+        with self.assertRaises(AccessError):
+            report.with_user(employee)._render_qweb_html(
+                'invoicecloud_payments.action_report_statement', self.customer.ids, data
+            )
+        other = self.setup_other_company(name="Not Mine")['company']
+        with self.assertRaises(AccessError):
+            report.with_user(self.env.user).with_context(allowed_company_ids=self.env.company.ids)._render_qweb_html(
+                'invoicecloud_payments.action_report_statement', self.customer.ids, {**data, 'company_id': other.id}
+            )
 
     @freeze_time(TODAY)
     def test_bad_links_get_the_plain_404(self):
