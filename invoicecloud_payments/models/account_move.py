@@ -277,9 +277,9 @@ class AccountMove(models.Model):
 
     def _invoicecloud_todo(self, summary, note, deadline=None):
         """A to-do for whoever handles this invoice: its salesperson, else the company's
-        Invoicecloud user (see the settings); due today, or by `deadline`."""
+        Invoicecloud user (see the settings); due today, or by `deadline`. Returns it."""
         self.ensure_one()
-        self.activity_schedule(
+        return self.activity_schedule(
             'mail.mail_activity_data_todo',
             date_deadline=deadline,
             summary=summary,

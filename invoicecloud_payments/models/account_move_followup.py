@@ -175,7 +175,8 @@ class AccountMove(models.Model):
         intro = self.env._("I dispute this invoice: %(reason)s", reason=reasons[reason])
         body = Markup('<p><strong>%s</strong></p>%s') % (intro, plaintext2html(text) if text else '')
         self._invoicecloud_post_as_customer(body, attachments=[attachment] if attachment else None)
-        self.sudo()._invoicecloud_todo(self.env._("Resolve the customer's dispute"), body)
+        todo = self.sudo()._invoicecloud_todo(self.env._("Resolve the customer's dispute"), body)
+        self._invoicecloud_followup_sudo().dispute_activity_id = todo
         return 'sent'
 
     def _invoicecloud_dispute_reasons(self):
@@ -209,8 +210,14 @@ class AccountMove(models.Model):
         """Close the customer's dispute: reminders go again (if the invoice is still due)."""
         self.check_access('write')
         for move in self.filtered(lambda m: m.invoicecloud_dispute_state == 'open'):
-            move.invoicecloud_followup_ids.sudo().dispute_state = 'resolved'
-            move.message_post(body=self.env._("Dispute resolved by %(user)s.", user=self.env.user.name))
+            followup = move.invoicecloud_followup_ids.sudo()
+            followup.dispute_state = 'resolved'
+            note = self.env._("Dispute resolved by %(user)s.", user=self.env.user.name)
+            todo = followup.dispute_activity_id
+            if todo:  # its to-do done, with the note (Odoo's "done" message)
+                todo.with_user(self.env.user).action_feedback(feedback=note)
+            else:
+                move.message_post(body=note)
         return True
 
     @api.model

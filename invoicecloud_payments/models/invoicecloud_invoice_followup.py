@@ -36,6 +36,9 @@ class InvoicecloudInvoiceFollowup(models.Model):
     dispute_reason = fields.Selection(selection=DISPUTE_REASONS, readonly=True)
     dispute_text = fields.Text(string="Customer's Explanation", readonly=True)
     disputed_at = fields.Datetime(string="Disputed On", readonly=True)
+    dispute_activity_id = fields.Many2one(
+        comodel_name='mail.activity', string="Dispute To-Do", readonly=True, ondelete='set null'
+    )
 
     first_viewed_at = fields.Datetime(string="First Viewed by the Customer", readonly=True)
     last_viewed_at = fields.Datetime(string="Last Viewed by the Customer", readonly=True)

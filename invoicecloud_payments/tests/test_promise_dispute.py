@@ -140,6 +140,7 @@ class TestPromiseAndDispute(InvoicecloudHttpCase):
 
         self.invoice.action_invoicecloud_resolve_dispute()
         self.assertEqual(self.invoice.invoicecloud_dispute_state, 'resolved')
+        self.assertFalse(self.invoice.activity_ids, "the dispute's to-do is done")
         self.assertNotIn(self.invoice, self._filter('invoicecloud_disputed'))
         self.assertIn('Dispute resolved by', str(self.invoice.message_ids[0].body))
 
