@@ -36,8 +36,21 @@ class ResPartner(models.Model):
         [(opening,)] = Line._read_group(domain + [('date', '<', date_from)], aggregates=['balance:sum'])
         opening = currency.round(opening or 0.0)
 
+        # The period's items, and the earlier ones still open on `date_to` (open now, or
+        # reconciled after it): an item settled by then adds nothing to the ageing, and a
+        # customer's years of settled documents are not read.
         lines = Line.search_fetch(
-            domain + [('date', '<=', date_to)],
+            domain
+            + [
+                ('date', '<=', date_to),
+                '|',
+                '|',
+                '|',
+                ('date', '>=', date_from),
+                ('amount_residual', '!=', 0),
+                ('matched_debit_ids.max_date', '>', date_to),
+                ('matched_credit_ids.max_date', '>', date_to),
+            ],
             ['date', 'date_maturity', 'balance', 'move_id', 'move_name', 'ref', 'payment_id'],
             order='date, move_name, id',
         )

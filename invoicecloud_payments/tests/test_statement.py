@@ -113,6 +113,11 @@ class TestStatement(InvoicecloudHttpCase):
         self.assertEqual(ageing, {'current': 0.0, '1_30': 0.0, '31_60': 0.0, '61_90': 0.0, 'over_90': 1200.0})
         self.assertEqual(statement['closing'], 1200.0)
         self.assertEqual(self._ledger(self.env.company, day('2016-07-01'), day('2017-05-31'))[1], 1200.0)
+        # On 31 December 2016, the EUR invoice of August (paid in full in February, so settled
+        # today) was still open: the ageing reads it, though it is before the period.
+        december = self._statement(date_from='2016-10-01', date_to='2016-12-31')
+        self.assertEqual(december['closing'], 333.33)
+        self.assertEqual(dict(december['ageing'])['over_90'], 333.33)
         today = dict(self._statement()['ageing'])
         self.assertEqual(today, {'current': 200.0, '1_30': 0.0, '31_60': 0.0, '61_90': 0.0, 'over_90': 900.0})
 
