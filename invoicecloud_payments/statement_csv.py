@@ -82,4 +82,9 @@ def statement_csv(env, statement):
     labels = statement_ageing_labels(env)
     for key, value in statement['ageing']:
         writer.writerow([labels[key], amount(value, blank_zero=False)])
+    if statement['in_process']:
+        writer.writerow([])
+        writer.writerow([env._("Payments being processed, not in the balances above"), env._("Amount (%s)", currency)])
+        for payment in statement['in_process']:
+            writer.writerow([f"{payment['date'].isoformat()} {_text(payment['name'])}", amount(payment['amount'])])
     return ('\ufeff' + out.getvalue()).encode('utf-8')

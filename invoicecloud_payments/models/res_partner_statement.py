@@ -68,7 +68,33 @@ class ResPartner(models.Model):
             'credit': currency.round(sum(row['credit'] for row in rows)),
             'closing': closing,
             'ageing': self._invoicecloud_statement_ageing(lines, date_to, currency),
+            'in_process': self._invoicecloud_statement_in_process(company, date_to),
         }
+
+    def _invoicecloud_statement_in_process(self, company, date_to):
+        """Payments Odoo recorded without a journal entry yet (a journal whose payment method
+        has no outstanding account: the entry comes with the bank statement). They are in no
+        ledger, so in none of the statement's balances; the customer still sees they were
+        received (the invoice says "In Payment")."""
+        payments = (
+            self.env['account.payment']
+            .sudo()
+            .search(
+                [
+                    ('company_id', '=', company.id),
+                    ('partner_id', 'child_of', self.commercial_partner_id.id),
+                    ('partner_type', '=', 'customer'),
+                    ('move_id', '=', False),
+                    ('state', 'in', ('in_process', 'paid')),
+                    ('date', '<=', date_to),
+                ],
+                order='date, id',
+            )
+        )
+        return [
+            {'date': payment.date, 'name': payment.name, 'amount': payment.amount_company_currency_signed}
+            for payment in payments
+        ]
 
     def _invoicecloud_statement_rows(self, lines, opening, currency):
         """One row per journal entry (an invoice with instalments has several receivable items),

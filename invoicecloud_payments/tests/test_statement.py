@@ -6,6 +6,7 @@ follows Odoo if Odoo changes them."""
 
 import csv
 import io
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from lxml import etree
@@ -17,6 +18,7 @@ from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from ..statement_csv import statement_csv
 from .common import InvoicecloudHttpCase
 
 TODAY = '2017-06-30'
@@ -135,6 +137,36 @@ class TestStatement(InvoicecloudHttpCase):
             )
         ageing = dict(self._statement(partner=customer)['ageing'])
         self.assertEqual(ageing, {'current': 1.0, '1_30': 6.0, '31_60': 24.0, '61_90': 96.0, 'over_90': 128.0})
+
+    def test_a_payment_without_a_journal_entry_is_shown_apart(self):
+        # Odoo 19 with Enterprise's accounting (here, its hook patched in): a payment method
+        # without an outstanding account records the payment with no journal entry until the
+        # bank statement; the invoice is "In Payment". Community always makes the entry.
+        customer = self.env['res.partner'].create({'name': "Pays By Transfer", 'is_company': True})
+        invoice = self._create_invoice(
+            partner_id=customer.id,
+            invoice_date=day('2017-06-01'),
+            invoice_payment_term_id=False,
+            invoice_line_ids=[self._prepare_invoice_line(price_unit=500)],
+            post=True,
+        )
+        journals = self.env['account.journal'].search([('type', 'in', ('bank', 'cash', 'credit'))])
+        journals.inbound_payment_method_line_ids.payment_account_id = False
+        with patch.object(type(self.env['account.move']), '_get_invoice_in_payment_state', return_value='in_payment'):
+            payment = self._register_payment(invoice, amount=200, payment_date=day('2017-06-10'))
+        self.assertFalse(payment.move_id)
+        statement = self._statement(partner=customer)
+        self.assertEqual(statement['closing'], 500.0, "the ledger's balance: the payment is in no ledger yet")
+        self.assertEqual(statement['in_process'], [{'date': day('2017-06-10'), 'name': payment.name, 'amount': 200.0}])
+        rows = list(csv.reader(io.StringIO(statement_csv(self.env, statement).decode('utf-8-sig'))))
+        self.assertEqual(rows[-1], [f'2017-06-10 {payment.name}', '200.00'])
+        data = {'company_id': self.env.company.id, 'date_from': '2017-01-01', 'date_to': TODAY}
+        with freeze_time(TODAY):
+            html, _kind = self.env['ir.actions.report']._render_qweb_html(
+                'invoicecloud_payments.action_report_statement', customer.ids, data
+            )
+        self.assertIn('Payments being processed', str(html))
+        self.assertIn(payment.name, str(html))
 
     def test_queries_do_not_grow_with_the_documents(self):
         customer = self.env['res.partner'].create({'name': "Busy", 'is_company': True})
