@@ -2,6 +2,7 @@
 the page's beacon, sent by the browser that shows it, records the view with a signed ticket (not
 the token), once in five minutes, and the first view ever is written in the chatter."""
 
+import re
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -14,18 +15,20 @@ from odoo.tools.misc import hash_sign
 from odoo.tools.safe_eval import safe_eval
 
 from ..const import VIEW_TICKET_SCOPE
-from .common import CSRF_RE, InvoicecloudHttpCase
+from .common import InvoicecloudHttpCase
 
 BEACON = '/invoicecloud/beacon/view'
+ODOO_CSRF_RE = re.compile(r'csrf_token: "([^"]+)"')
 
 
 @tagged('post_install', '-at_install')
 class TestViewed(InvoicecloudHttpCase):
     def _open_page(self):
-        """The invoice page, as a browser gets it: (its ticket, the session's CSRF token)."""
+        """The invoice page, as a browser gets it: (its ticket, the CSRF token the beacon sends,
+        `odoo.csrf_token` of Odoo's layout script)."""
         page = self.url_open(self._path(self.invoice)).text
         [ticket] = etree.HTML(page).xpath("//div[contains(@class, 'o_invoicecloud_viewed')]/@data-ticket")
-        return ticket, CSRF_RE.search(page).group(1)
+        return ticket, ODOO_CSRF_RE.search(page).group(1)
 
     def _beacon(self, ticket, csrf, site='same-origin'):
         return self.url_open(BEACON, data={'ticket': ticket, 'csrf_token': csrf}, headers={'Sec-Fetch-Site': site})
