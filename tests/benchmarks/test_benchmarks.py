@@ -80,7 +80,9 @@ def figures(output_dir):
 def history_server():
     odoo = OdooServer('bench_history')
     odoo.create()
-    data = odoo.run_result('bench_history', url='http://127.0.0.1')
+    # Its own address: wkhtmltopdf loads the PDFs' styles from the base URL (else it exits 1, and
+    # Odoo logs a WARNING).
+    data = odoo.run_result('bench_history', url=odoo.url)
     odoo.start()
     yield odoo, data
     odoo.stop()
