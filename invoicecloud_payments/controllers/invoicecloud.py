@@ -85,10 +85,11 @@ class InvoicecloudController(http.Controller):
         return request.make_response(body, headers=list(headers.items()), status=404)
 
     @staticmethod
-    def _pdf_response(content, filename):
+    def _file_response(content, filename, content_type='application/pdf'):
+        """A file to download (a PDF by default), never cached nor referred."""
         headers = {
             **SECURITY_HEADERS,
-            'Content-Type': 'application/pdf',
+            'Content-Type': content_type,
             'Content-Length': len(content),
             'Content-Disposition': content_disposition(filename),
         }
@@ -173,7 +174,7 @@ class InvoicecloudController(http.Controller):
         invoice_sudo = self._invoice_from_token(token)
         if not invoice_sudo:
             return self._not_found()
-        return self._pdf_response(*invoice_sudo._invoicecloud_pdf())
+        return self._file_response(*invoice_sudo._invoicecloud_pdf())
 
     @customer_route(f'{ROUTE_PREFIX}/<string:token>/remark', ['POST'])
     def invoicecloud_invoice_remark(self, token, remark='', **kwargs):

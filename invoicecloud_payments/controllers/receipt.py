@@ -40,4 +40,4 @@ class InvoicecloudReceiptController(InvoicecloudController):
     def _receipt_response(self, payment_sudo, reader_sudo):
         """The PDF, in the language of the page's reader (as the page itself)."""
         payment_sudo = self._in_customer_lang(payment_sudo, reader_sudo)
-        return self._pdf_response(*payment_sudo._invoicecloud_receipt_pdf())
+        return self._file_response(*payment_sudo._invoicecloud_receipt_pdf())

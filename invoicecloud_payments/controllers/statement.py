@@ -1,8 +1,6 @@
-from odoo.http import content_disposition, request
-
 from ..const import HISTORY_PREFIX, MAX_RECORD_ID, STATEMENT_FORMATS
 from ..statement_csv import statement_csv
-from .invoicecloud import SECURITY_HEADERS, InvoicecloudController, customer_route
+from .invoicecloud import InvoicecloudController, customer_route
 
 
 class InvoicecloudStatementController(InvoicecloudController):
@@ -20,11 +18,11 @@ class InvoicecloudStatementController(InvoicecloudController):
         date_from, date_to = company_sudo._invoicecloud_statement_period(date_from, date_to)
         if file_format == 'pdf':
             content, filename = partner_sudo._invoicecloud_statement_pdf(company_sudo, date_from, date_to)
-            return self._pdf_response(content, filename)
+            return self._file_response(content, filename)
         statement = partner_sudo._invoicecloud_statement(company_sudo, date_from, date_to)
         content = statement_csv(partner_sudo.env, statement)
         filename = partner_sudo._invoicecloud_statement_filename(statement, 'csv')
-        return self._csv_response(content, filename)
+        return self._file_response(content, filename, content_type='text/csv; charset=utf-8')
 
     @staticmethod
     def _statement_company(partner_sudo, company):
@@ -38,13 +36,3 @@ class InvoicecloudStatementController(InvoicecloudController):
         except ValueError:
             return companies_sudo.browse()
         return companies_sudo.filtered(lambda c: c.id == company_id) if 0 < company_id <= MAX_RECORD_ID else None
-
-    @staticmethod
-    def _csv_response(content, filename):
-        headers = {
-            **SECURITY_HEADERS,
-            'Content-Type': 'text/csv; charset=utf-8',
-            'Content-Length': len(content),
-            'Content-Disposition': content_disposition(filename),
-        }
-        return request.make_response(content, headers=list(headers.items()))
